@@ -1,0 +1,5 @@
+import sys
+
+from qualitybot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,79 @@
+"""The checks, one module each, and what the engine needs to know of them.
+
+A check module defines:
+
+- a docstring: its user documentation (what it catches and why, an example
+  that fails and one that passes, its options);
+- ``Options``: a subclass of :class:`CheckOptions` declaring every option with
+  its type, default and allowed range (pydantic fields);
+- ``KINDS``: the kinds of finding it reports, each with its default severity
+  (a hit of kind ``empty`` from rule ``quotes`` becomes finding ``quotes.empty``);
+- ``check(doc, options)``: yields :class:`Hit` objects with character offsets
+  into ``doc.text``.
+
+Checks never read YAML, format reports or touch the network: the engine adds
+rule id, severity, line/column, suppression and verdict.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from qualitybot.document import Document, Span
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+class CheckOptions(BaseModel):
+    """Base of every check's options: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One problem a check found: where (offsets into ``Document.text``) and why."""
+
+    start: int
+    end: int
+    message: str
+    kind: str = ""
+    suggestions: tuple[str, ...] = ()
+    related: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What the engine knows of a check module."""
+
+    name: str
+    doc: str
+    options: type[CheckOptions]
+    kinds: Mapping[str, Severity]
+    run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
+
+
+@cache
+def registry() -> dict[str, CheckSpec]:
+    """Every check module in this package, by name (the module's name)."""
+    specs = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        specs[info.name] = CheckSpec(
+            name=info.name,
+            doc=(module.__doc__ or "").strip(),
+            options=module.Options,
+            kinds=module.KINDS,
+            run=module.check,
+        )
+    return specs

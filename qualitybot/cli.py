@@ -1,0 +1,136 @@
+"""The command line: ``qualitybot check PATH...`` (see DESIGN.md for the contract)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from typing import TextIO
+
+from qualitybot import __version__
+from qualitybot.config import ConfigError, find_rules_file, load_rules
+from qualitybot.document import parse
+from qualitybot.engine import CheckFailed, Engine
+from qualitybot.formatters import FORMATS, renderer
+from qualitybot.report import DocumentReport, Report
+from qualitybot.sources import DEFAULT_MAX_BYTES, InputError, expand, read
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 2 with the message."""
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qualitybot", description="An automated quality gate for articles."
+    )
+    parser.add_argument("--version", action="version", version=f"qualitybot {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser(
+        "check",
+        help="check articles and report pass/fail",
+        description="Check files, directories (*.md *.markdown *.txt *.html) or - (stdin). "
+        "Exit 0 all passed, 1 a document failed, 2 usage or configuration error, 3 internal error.",
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--rules", metavar="FILE", help="rules file (default: ./qualitybot.yml, "
+                       "./.qualitybot.yml, else the bundled default profile)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    check.add_argument("--output", metavar="FILE", help="write the report there instead of stdout")
+    check.add_argument("--published-at", type=_iso_date, metavar="YYYY-MM-DD",
+                       help="reference date for date checks (else front matter, else today)")
+    check.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1048576, metavar="MIB",
+                       help="largest document to read, in MiB (default %(default)g)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    return parser
+
+
+def run_check(args: argparse.Namespace, out: TextIO) -> int:
+    ruleset = load_rules(find_rules_file(args.rules))
+    engine = Engine(ruleset)
+    reports: list[DocumentReport] = []
+    input_errors = 0
+    max_bytes = int(args.max_size * 1048576)
+    paths = list(expand(args.paths))
+    if not paths:
+        raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
+    for path in paths:
+        try:
+            source = read(path, max_bytes)
+        except InputError as exc:
+            print(f"qualitybot: {exc}", file=sys.stderr)
+            input_errors += 1
+            continue
+        doc = parse(source.text, source.path, published_at=args.published_at)
+        if doc.published_at is None:
+            doc.published_at = date.today()
+        reports.append(engine.check(doc))
+    report = Report(reports)
+    color = args.color == "always" or (
+        args.color == "auto" and args.output is None and out.isatty() and "NO_COLOR" not in os.environ
+    )
+    rendered = renderer(args.format)(report, color)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(rendered)
+    else:
+        out.write(rendered)
+        out.flush()
+    if input_errors:
+        return EXIT_USAGE
+    return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
+
+
+def _pure_stdout() -> TextIO:
+    """The real stdout for the report; file descriptor 1 goes to stderr from now on.
+
+    Native engines (harper-core) may print debug lines on fd 1; they must never
+    corrupt a JSON or SARIF report, so only the report is written to the real stdout.
+    """
+    sys.stdout.flush()
+    report_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return os.fdopen(report_fd, "w", encoding="utf-8", closefd=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = _pure_stdout()
+    try:
+        if args.command == "check":
+            return run_check(args, out)
+        parser.error(f"unknown command {args.command}")
+    except ConfigError as exc:
+        for message in exc.messages:
+            print(f"qualitybot: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"qualitybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CheckFailed as exc:
+        print(f"qualitybot: internal error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback for users
+        print(f"qualitybot: internal error: {exc!r} (please report this)", file=sys.stderr)
+        return EXIT_INTERNAL
+    finally:
+        out.flush()
+    return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""Rules files: load, merge ``extends:``, validate every key, say ``file:line: key: why``.
+
+A rules file::
+
+    profile: newsroom
+    extends: default            # a bundled profile (rules/NAME.yml) or a path
+    rules:
+      readability:              # rule id; its check is the id unless `check:` says otherwise
+        severity: warning       # error fails the gate; warning and info don't
+        max_sentence_words: 40  # the check's own options
+      quotes:
+        severities: {single: warning, empty: error}   # per kind; `off` drops a kind
+      grammar:
+        enabled: false
+
+Options are validated against the ``Options`` model that each check declares;
+an unknown key gets a "did you mean", and every message names the file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from qualitybot.checks import SEVERITIES, CheckOptions, CheckSpec, Severity, registry
+
+_M = TypeVar("_M", bound=BaseModel)
+DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
+RULE_KEYS = ("check", "severity", "enabled", "severities")
+TOP_KEYS = ("profile", "description", "extends", "rules", "platform")
+KindSeverity = Severity | Literal["off"]
+
+
+class ConfigError(Exception):
+    """A rules file is wrong; ``messages`` are ``file:line: key: why`` lines."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+class PlatformConfig(BaseModel):
+    """Where ``--post`` and the bot service send reports (see DESIGN.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["generic", "github"] = "generic"
+    api: str = ""
+    token_env: str = "QUALITYBOT_PLATFORM_TOKEN"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validated rule: which check runs, how loud, with which options."""
+
+    id: str
+    check: str
+    options: CheckOptions
+    enabled: bool = True
+    severity: Severity | None = None
+    severities: Mapping[str, KindSeverity] = field(default_factory=dict)
+
+    def severity_of(self, kind: str, spec: CheckSpec) -> KindSeverity:
+        """Per-kind override, else the rule's severity, else the kind's default."""
+        if kind in self.severities:
+            return self.severities[kind]
+        return self.severity or spec.kinds.get(kind, "warning")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    profile: str
+    rules: dict[str, Rule]
+    sources: tuple[str, ...]
+    platform: PlatformConfig = PlatformConfig()
+
+
+# --- YAML with line numbers ---------------------------------------------------
+
+Where = tuple[str, int]  # (file, line)
+
+
+@dataclass
+class _Located:
+    """Plain YAML data plus the file:line of every mapping key and value."""
+
+    data: Any
+    where: dict[tuple[str, ...], Where]
+
+
+def _read_yaml(path: Path) -> _Located:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{name}: rules file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{name}: cannot read rules file: {exc}"]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise ConfigError([f"{name}:{line}: invalid YAML: {exc.problem or exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{name}: invalid YAML: {exc}"]) from None
+    where: dict[tuple[str, ...], Where] = {}
+    if node is None:
+        return _Located({}, where)
+    return _Located(_construct(node, name, (), where), where)
+
+
+def _construct(node: yaml.Node, name: str, path: tuple[str, ...], where: dict[tuple[str, ...], Where]) -> Any:
+    where.setdefault(path, (name, node.start_mark.line + 1))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(yaml.SafeLoader(" ").construct_object(key_node))
+            where[(*path, key)] = (name, key_node.start_mark.line + 1)
+            result[key] = _construct(value_node, name, (*path, key), where)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, name, (*path, str(i)), where) for i, item in enumerate(node.value)]
+    loader = yaml.SafeLoader("")
+    return loader.construct_object(node, deep=True)
+
+
+# --- loading and merging --------------------------------------------------------
+
+
+def bundled_profile(name: str) -> Path:
+    return Path(str(resources.files("qualitybot.profiles").joinpath(f"{name}.yml")))
+
+
+def bundled_profiles() -> list[str]:
+    folder = resources.files("qualitybot.profiles")
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".yml"))
+
+
+def find_rules_file(explicit: str | None, cwd: Path | None = None) -> Path:
+    """``--rules``, else ./qualitybot.yml or ./.qualitybot.yml, else the bundled default."""
+    if explicit:
+        return Path(explicit)
+    cwd = cwd or Path.cwd()
+    for candidate in DEFAULT_RULES_FILES:
+        if (cwd / candidate).is_file():
+            return cwd / candidate
+    return bundled_profile("default")
+
+
+def load_rules(path: Path | str) -> RuleSet:
+    """Load, merge and validate a rules file; raise ConfigError listing every problem."""
+    errors: list[str] = []
+    merged, where, sources = _load_merged(Path(path), errors, ())
+    if errors:
+        raise ConfigError(errors)
+    ruleset = _validate(merged, where, sources, errors)
+    if errors:
+        raise ConfigError(errors)
+    return ruleset
+
+
+def _load_merged(
+    path: Path, errors: list[str], chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], dict[tuple[str, ...], Where], tuple[str, ...]]:
+    located = _read_yaml(path)
+    data, where = located.data, located.where
+    name = str(path)
+    if not isinstance(data, dict):
+        errors.append(f"{name}:1: a rules file is a mapping with keys {', '.join(TOP_KEYS)}")
+        return {}, where, (name,)
+    for key in data:
+        if key not in TOP_KEYS:
+            errors.append(_unknown(where, (key,), key, TOP_KEYS, "top-level key"))
+    parents = data.get("extends") or []
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+        errors.append(_at(where, ("extends",), "extends: expected a profile name or a list of them"))
+        parents = []
+    merged: dict[str, Any] = {}
+    merged_where: dict[tuple[str, ...], Where] = {}
+    sources: tuple[str, ...] = ()
+    for i, parent in enumerate(parents):
+        parent_path = _resolve_extends(parent, path)
+        if parent_path is None:
+            known = bundled_profiles()
+            hint = difflib.get_close_matches(parent, known, 1)
+            errors.append(
+                _at(where, ("extends", str(i)) if len(parents) > 1 else ("extends",),
+                    f"extends: no bundled profile or file '{parent}'"
+                    + (f"; did you mean '{hint[0]}'?" if hint else f" (bundled: {', '.join(known)})"))
+            )
+            continue
+        if parent_path.resolve() in chain:
+            errors.append(_at(where, ("extends",), f"extends: '{parent}' extends itself in a cycle"))
+            continue
+        try:
+            base, base_where, base_sources = _load_merged(parent_path, errors, (*chain, path.resolve()))
+        except ConfigError as exc:
+            errors.extend(exc.messages)
+            continue
+        _merge_into(merged, merged_where, base, base_where)
+        sources += base_sources
+    _merge_into(merged, merged_where, data, where)
+    return merged, merged_where, (*sources, name)
+
+
+def _resolve_extends(ref: str, relative_to: Path) -> Path | None:
+    if "/" not in ref and not ref.endswith((".yml", ".yaml")):
+        candidate = bundled_profile(ref)
+        return candidate if candidate.is_file() else None
+    candidate = (relative_to.parent / ref).resolve()
+    return candidate if candidate.is_file() else None
+
+
+def _merge_into(
+    merged: dict[str, Any],
+    merged_where: dict[tuple[str, ...], Where],
+    data: dict[str, Any],
+    where: dict[tuple[str, ...], Where],
+) -> None:
+    """Child over parent: rules merge key by key; a rule naming another check replaces."""
+    for key, value in data.items():
+        if key == "extends":
+            continue
+        if key == "rules" and isinstance(value, dict) and isinstance(merged.get("rules"), dict):
+            rules = merged["rules"]
+            for rule_id, rule in value.items():
+                old = rules.get(rule_id)
+                same_check = isinstance(old, dict) and isinstance(rule, dict) and (
+                    "check" not in rule or rule.get("check") == old.get("check")
+                )
+                if same_check:
+                    rules[rule_id] = {**old, **rule}
+                else:
+                    _drop(merged_where, ("rules", rule_id))
+                    rules[rule_id] = rule
+        else:
+            _drop(merged_where, (key,))
+            merged[key] = value
+    merged_where.update({k: v for k, v in where.items() if k and k[0] != "extends"})
+
+
+def _drop(where: dict[tuple[str, ...], Where], prefix: tuple[str, ...]) -> None:
+    for key in [k for k in where if k[: len(prefix)] == prefix]:
+        del where[key]
+
+
+# --- validation -------------------------------------------------------------
+
+
+def _validate(
+    data: dict[str, Any], where: dict[tuple[str, ...], Where], sources: tuple[str, ...], errors: list[str]
+) -> RuleSet:
+    checks = registry()
+    rules: dict[str, Rule] = {}
+    raw_rules = data.get("rules", {}) or {}
+    if not isinstance(raw_rules, dict):
+        errors.append(_at(where, ("rules",), "rules: expected a mapping of rule id to settings"))
+        raw_rules = {}
+    for rule_id, raw in raw_rules.items():
+        rule = _validate_rule(str(rule_id), raw, checks, where, errors)
+        if rule:
+            rules[rule.id] = rule
+    platform = PlatformConfig()
+    if "platform" in data:
+        platform = _validate_model(PlatformConfig, data["platform"], ("platform",), where, errors) or platform
+    profile = data.get("profile", "")
+    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform)
+
+
+def _validate_rule(
+    rule_id: str,
+    raw: Any,
+    checks: dict[str, CheckSpec],
+    where: dict[tuple[str, ...], Where],
+    errors: list[str],
+) -> Rule | None:
+    path = ("rules", rule_id)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        errors.append(_at(where, path, f"{_key(path)}: expected a mapping of settings"))
+        return None
+    check_name = raw.get("check", rule_id.split(".")[0])
+    if check_name not in checks:
+        if "check" in raw:
+            errors.append(_unknown(where, (*path, "check"), str(check_name), checks, "check"))
+        else:
+            errors.append(_at(where, path, f"{_key(path)}: rule needs a 'check:' (one of {', '.join(checks)})"))
+        return None
+    spec = checks[check_name]
+    ok = True
+    severity = raw.get("severity")
+    if severity is not None and severity not in SEVERITIES:
+        errors.append(_unknown(where, (*path, "severity"), str(severity), SEVERITIES, "severity"))
+        ok = False
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        errors.append(_at(where, (*path, "enabled"), f"{_key((*path, 'enabled'))}: expected true or false"))
+        ok = False
+    severities = raw.get("severities", {}) or {}
+    if not isinstance(severities, dict):
+        errors.append(_at(where, (*path, "severities"), f"{_key((*path, 'severities'))}: expected a mapping of kind to severity"))
+        severities, ok = {}, False
+    for kind, level in severities.items():
+        if kind not in spec.kinds:
+            errors.append(_unknown(where, (*path, "severities", kind), kind, spec.kinds, f"kind of check '{check_name}'"))
+            ok = False
+        elif level not in (*SEVERITIES, "off"):
+            errors.append(_unknown(where, (*path, "severities", kind), str(level), (*SEVERITIES, "off"), "severity"))
+            ok = False
+    option_values = {k: v for k, v in raw.items() if k not in RULE_KEYS}
+    options = _validate_model(spec.options, option_values, path, where, errors, extra_keys=RULE_KEYS, what=f"option of check '{check_name}'")
+    if options is None or not ok:
+        return None
+    return Rule(
+        id=rule_id,
+        check=check_name,
+        options=options,
+        enabled=enabled,
+        severity=severity,
+        severities=dict(severities),
+    )
+
+
+def _validate_model(
+    model: type[_M],
+    values: Any,
+    path: tuple[str, ...],
+    where: dict[tuple[str, ...], Where],
+    errors: list[str],
+    extra_keys: Iterable[str] = (),
+    what: str = "key",
+) -> _M | None:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = (*path, *(str(p) for p in err["loc"]))
+            if err["type"] == "extra_forbidden":
+                known = [*model.model_fields, *extra_keys]
+                errors.append(_unknown(where, loc, loc[-1], known, what))
+            else:
+                message = err["msg"].removeprefix("Value error, ")
+                errors.append(_at(where, loc, f"{_key(loc)}: {message} (got {err.get('input')!r})"))
+        return None
+
+
+def _key(path: tuple[str, ...]) -> str:
+    return ".".join(path)
+
+
+def _at(where: dict[tuple[str, ...], Where], path: tuple[str, ...], message: str) -> str:
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in where:
+            file, line = where[path[:cut]]
+            return f"{file}:{line}: {message}"
+    return message
+
+
+def _unknown(where: dict[tuple[str, ...], Where], path: tuple[str, ...], name: str, known: Iterable[str], what: str) -> str:
+    known = list(known)
+    hint = difflib.get_close_matches(name, known, 1, 0.6)
+    suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (expected one of: {', '.join(known)})"
+    return _at(where, path, f"{_key(path)}: unknown {what} '{name}'{suggestion}")

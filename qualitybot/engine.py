@@ -1,0 +1,79 @@
+"""The engine: runs each enabled rule's check over a Document and builds the report."""
+
+from __future__ import annotations
+
+from qualitybot.checks import CheckSpec, Hit, registry
+from qualitybot.config import Rule, RuleSet
+from qualitybot.document import Document, Span
+from qualitybot.metrics import document_metrics
+from qualitybot.report import DocumentReport, Finding, Place
+from qualitybot.suppress import silences
+
+EXCERPT_BEFORE = 40
+EXCERPT_AFTER = 20
+
+
+class CheckFailed(Exception):
+    """A check raised: a bug in qualitybot, reported as an internal error (exit 3)."""
+
+
+class Engine:
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        checks = registry()
+        self.rules: list[tuple[Rule, CheckSpec]] = [
+            (rule, checks[rule.check]) for rule in ruleset.rules.values() if rule.enabled
+        ]
+
+    def check(self, doc: Document) -> DocumentReport:
+        quiet = silences(doc)
+        findings: list[Finding] = []
+        for rule, spec in self.rules:
+            try:
+                hits = list(spec.run(doc, rule.options))
+            except Exception as exc:  # a check's bug must name the check, not crash the batch
+                raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
+            for hit in hits:
+                rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
+                severity = rule.severity_of(hit.kind, spec)
+                if severity == "off" or any(s.covers(rule_id, hit.start) for s in quiet):
+                    continue
+                findings.append(_finding(doc, spec.name, rule_id, severity, hit))
+        findings.sort(key=lambda f: (f.line, f.column, f.rule))
+        return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
+
+
+def _place(doc: Document, span: Span) -> Place:
+    start = max(0, min(span.start, len(doc.text)))
+    end = max(start, min(span.end, len(doc.text)))
+    line, column = doc.line_col(start)
+    end_line, end_column = doc.line_col(end)
+    return Place(line, column, end_line, end_column)
+
+
+def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -> Finding:
+    place = _place(doc, Span(hit.start, hit.end))
+    return Finding(
+        check=check,
+        rule=rule_id,
+        severity=severity,  # type: ignore[arg-type]  # "off" was filtered out above
+        message=hit.message,
+        line=place.line,
+        column=place.column,
+        end_line=place.end_line,
+        end_column=place.end_column,
+        excerpt=excerpt(doc.text, hit.start, hit.end),
+        suggestions=hit.suggestions,
+        related=tuple(_place(doc, r) for r in hit.related),
+    )
+
+
+def excerpt(text: str, start: int, end: int) -> str:
+    """The finding with a little context from its line, ``...`` where the line was cut."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    left = max(line_start, start - EXCERPT_BEFORE)
+    right = min(line_end, max(end, start + 1) + EXCERPT_AFTER)
+    body = text[left:right].replace("\t", " ")
+    return ("..." if left > line_start else "") + body + ("..." if right < line_end else "")

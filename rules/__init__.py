@@ -1,0 +1,1 @@
+"""Bundled rules profiles, installed as the package ``qualitybot.profiles``."""
