@@ -317,7 +317,7 @@ def _validate_rule(
             errors.append(_unknown(where, (*path, "severities", kind), str(level), (*SEVERITIES, "off"), "severity"))
             ok = False
     option_values = {k: v for k, v in raw.items() if k not in RULE_KEYS}
-    options = _validate_model(spec.options, option_values, path, where, errors, extra_keys=RULE_KEYS, what=f"option of check '{check_name}'")
+    options = _validate_model(spec.options, option_values, path, where, errors, extra_keys=RULE_KEYS, what="option")
     if options is None or not ok:
         return None
     return Rule(
