@@ -45,5 +45,11 @@ def all_findings(report: Report) -> Iterator[tuple[DocumentReport, Finding]]:
             yield doc, finding
 
 
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut with an ellipsis past ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else plural_word or word + 's'}"
