@@ -116,7 +116,8 @@ def post(
     """Post one comment per submission: all documents to --submission, else by front matter."""
     groups: dict[str, list[tuple[DocumentReport, int]]] = {}
     for doc, meta in zip(reports, front_matter, strict=True):
-        target = submission or _front_matter_submission(meta) or _pull_request(platform)
+        # On GitHub the pull request is the submission; elsewhere the front matter names it.
+        target = submission or _pull_request(platform) or _front_matter_submission(meta)
         if not target:
             raise UsageError(
                 f"{doc.path}: --post needs --submission ID or submission_id in the document's front matter"

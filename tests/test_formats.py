@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -219,7 +220,8 @@ def test_gitlab_code_quality(report: Report) -> None:
 
 
 def html_of(text: str) -> str:
-    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough").render(text)
+    page: str = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough").render(text)
+    return page
 
 
 def table_rows(text: str) -> list[str]:
@@ -295,7 +297,7 @@ def test_markdown_under_the_limit_is_not_shortened() -> None:
 
 
 RULES = "extends: default\nrules:\n  readability:\n    severity: error\n"
-READERS = {
+READERS: dict[str, Callable[[str], Any]] = {
     "markdown": lambda out: out.startswith(markdown.MARKER) or None,
     "sarif": lambda out: json.loads(out)["runs"][0]["results"],
     "junit": lambda out: ET.fromstring(out.encode()).find("testsuite"),

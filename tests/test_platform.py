@@ -17,7 +17,13 @@ from qualitybot.report import Report
 TOKEN = "s3cr3t-platform-token"
 ENV = {"QUALITYBOT_PLATFORM_TOKEN": TOKEN}
 # Tiny delays so retries take milliseconds; read timeouts well under the simulator's delays.
-FAST = {"backoff": 0.01, "max_backoff": 0.05, "connect_timeout": 1.0, "read_timeout": 0.3, "deadline": 10.0}
+FAST: dict[str, Any] = {
+    "backoff": 0.01,
+    "max_backoff": 0.05,
+    "connect_timeout": 1.0,
+    "read_timeout": 0.3,
+    "deadline": 10.0,
+}
 
 
 @pytest.fixture
