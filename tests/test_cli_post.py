@@ -6,10 +6,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from platform_sim import Fault, PlatformSimulator
 
+from qualitybot import cli
+from qualitybot.config import PlatformConfig
 from qualitybot.formatters.markdown import MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +139,36 @@ def test_github_pull_request_from_the_workflow(sim: PlatformSimulator, tmp_path:
     assert done.returncode == 0, done.stderr
     (comment,) = sim.comments["news/desk#17"]
     assert comment["body"].startswith(MARKER) and "passed" in comment["body"]
+
+
+REVISIONS = [
+    ({}, 1),
+    ({"revision": 3}, 3),
+    ({"revision": 0}, None),
+    ({"revision": "2"}, None),
+    ({"revision": True}, None),
+]
+
+
+@pytest.mark.parametrize(("front_matter", "revision"), REVISIONS)
+def test_revision_from_front_matter(front_matter: dict[str, object], revision: int | None) -> None:
+    if revision is None:
+        with pytest.raises(cli.UsageError, match="revision must be a positive whole number"):
+            cli._revision("a.md", front_matter)
+    else:
+        assert cli._revision("a.md", front_matter) == revision
+
+
+PULL_REQUESTS = [
+    ("github", "refs/pull/42/merge", "42"),
+    ("github", "refs/heads/main", None),
+    ("generic", "refs/pull/42/merge", None),
+]
+
+
+@pytest.mark.parametrize(("kind", "ref", "number"), PULL_REQUESTS)
+def test_pull_request_from_github_ref(
+    kind: Literal["generic", "github"], ref: str, number: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_REF", ref)
+    assert cli._pull_request(PlatformConfig(kind=kind)) == number

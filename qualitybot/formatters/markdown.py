@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qualitybot import __version__
 from qualitybot.formatters._common import plural
@@ -56,10 +56,11 @@ Shown = set[tuple[int, int]]  # (document index, finding index) pairs to show
 
 def render(report: Report, color: bool = False, *, limit: int = COMMENT_LIMIT, footer: str = "") -> str:
     """The comment for ``report``, at most ``limit`` characters. ``color`` is ignored."""
-    full = _Composer(report, footer).compose(None)
+    composer = _Composer(report, footer)
+    full = composer.compose(None)
     if len(full) <= limit:
         return full
-    return _shortened(report, footer, limit)
+    return _shortened(composer, limit)
 
 
 # --- escaping ---------------------------------------------------------------------
@@ -94,6 +95,13 @@ def _clip(value: str, limit: int) -> str:
 class _Composer:
     report: Report
     footer: str
+    rows: dict[int, str] = field(default_factory=dict)  # rendered rows by id(finding), reused
+
+    def row(self, finding: Finding) -> str:
+        key = id(finding)
+        if key not in self.rows:
+            self.rows[key] = row(finding)
+        return self.rows[key]
 
     def compose(self, shown: Shown | None) -> str:
         """The whole comment; with ``shown``, only those findings and their documents."""
@@ -153,13 +161,15 @@ class _Composer:
         lines += [f"> **Note:** {text(note)}" for note in doc.notes]
         if doc.notes:
             lines.append("")
-        if doc.findings:
+        missing = len(doc.findings) - len(visible)
+        if visible:
             lines += ["| Line | Severity | Rule | Message |", "| ---: | --- | --- | --- |"]
-            lines += [row(doc.findings[j]) for j in visible]
-            missing = len(doc.findings) - len(visible)
+            lines += [self.row(doc.findings[j]) for j in visible]
             if missing:
                 lines.append(f"| | | | *…and {plural(missing, 'more finding')} not shown (size limit)* |")
             lines.append("")
+        elif missing:
+            lines += [f"*{plural(missing, 'finding')} not shown (size limit)*", ""]
         lines += metrics(doc)
         if fold:
             lines += ["</details>", ""]
@@ -218,13 +228,12 @@ def _number(value: float) -> str:
 # --- shortening -----------------------------------------------------------------------
 
 
-def _shortened(report: Report, footer: str, limit: int) -> str:
+def _shortened(composer: _Composer, limit: int) -> str:
     """The comment with as many findings as fit, errors and failing documents first."""
-    composer = _Composer(report, footer)
-    order = _priority(report)
+    order = _priority(composer.report)
     # Each item's cost is measured on its own rendering; the budget keeps a
     # margin for the table headers, folds and the note the composer adds.
-    cost = {item: _cost(report, item) for item in order}
+    cost = {item: _cost(composer, item) for item in order}
     budget = limit - len(composer.compose(set())) - 200
     while True:
         shown: Shown = set()
@@ -265,10 +274,9 @@ def _priority(report: Report) -> list[tuple[int, int]]:
     return sorted(items, key=tier)
 
 
-def _cost(report: Report, item: tuple[int, int]) -> int:
+def _cost(composer: _Composer, item: tuple[int, int]) -> int:
     doc_index, finding_index = item
-    doc = report.documents[doc_index]
+    doc = composer.report.documents[doc_index]
     if finding_index >= 0:
-        return len(row(doc.findings[finding_index])) + 1
-    composer = _Composer(report, "")
+        return len(composer.row(doc.findings[finding_index])) + 1
     return sum(len(line) + 1 for line in composer.document(doc, [], True, True))
