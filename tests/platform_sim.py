@@ -96,7 +96,9 @@ class PlatformSimulator:
         handler = type("Handler", (_Handler,), {"sim": self})
         self._server = _QuietServer((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="platform-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="platform-sim", daemon=True
+        )
         self._thread.start()
         return self
 

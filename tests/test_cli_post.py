@@ -102,9 +102,6 @@ ERRORS = [
         id="no-token",
     ),
     pytest.param(
-        "  api: ''\n", ["--submission", "s1", str(HARBOUR)], {}, 2, "no platform API URL", id="no-api"
-    ),
-    pytest.param(
         "  api: API\n",
         [str(HARBOUR)],
         {"QUALITYBOT_PLATFORM_TOKEN": "wrong"},
