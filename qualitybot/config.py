@@ -309,6 +309,8 @@ def _validate_rule(
     if not isinstance(severities, dict):
         errors.append(_at(where, (*path, "severities"), f"{_key((*path, 'severities'))}: expected a mapping of kind to severity"))
         severities, ok = {}, False
+    # YAML 1.1 reads a bare `off` as false.
+    severities = {kind: "off" if level is False else level for kind, level in severities.items()}
     for kind, level in severities.items():
         if kind not in spec.kinds:
             errors.append(_unknown(where, (*path, "severities", kind), kind, spec.kinds, f"kind of check '{check_name}'"))
