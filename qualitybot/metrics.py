@@ -24,7 +24,8 @@ def _shipped_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
 
 
 # textstat binds get_cmudict by name in its syllable counter; replace it there.
-importlib.import_module("textstat.backend.counts._count_syllables").get_cmudict = _shipped_cmudict
+_syllables = importlib.import_module("textstat.backend.counts._count_syllables")
+_syllables.get_cmudict = _shipped_cmudict  # type: ignore[attr-defined]
 
 MetricName = Literal[
     "flesch_reading_ease",

@@ -56,9 +56,7 @@ class Bounds(CheckOptions):
 
 
 class Options(CheckOptions):
-    metrics: dict[MetricName, Bounds] = Field(
-        default_factory=dict, description="bounds per readability metric"
-    )
+    metrics: dict[MetricName, Bounds] = Field(default_factory=dict, description="bounds per readability metric")
     min_words: int = Field(100, ge=0, description="documents shorter than this are not scored")
     max_sentence_words: int = Field(45, ge=0, description="longest sentence in words; 0 = off")
     max_paragraph_words: int = Field(0, ge=0, description="longest paragraph in words; 0 = off")
