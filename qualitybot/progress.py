@@ -23,4 +23,8 @@ def progress_bar(total: int) -> Iterator[Callable[[], None]]:
         yield lambda: None
         return
     with tqdm(total=total, unit="doc", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
-        yield lambda: bar.update(1)
+
+        def advance() -> None:
+            bar.update(1)
+
+        yield advance
