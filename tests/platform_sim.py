@@ -24,7 +24,7 @@ request first and then fails: the client cannot tell that its write landed,
 which is what ``Idempotency-Key`` is for. Writes with a key already seen are
 answered from the cache of that key without being applied again.
 
-Also runnable by hand: ``python tests/platform_sim.py --port 8765 --token t``.
+Also runnable by hand: ``python -m tests.platform_sim --port 8765 --token t``.
 """
 
 from __future__ import annotations
@@ -153,9 +153,7 @@ class PlatformSimulator:
                     return self.faults.pop(i)
         return None
 
-    def _apply(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any
-    ) -> tuple[int, Any, dict[str, str]]:
+    def _apply(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
         """The platform's answer to a well-authorised request: status, JSON, extra headers."""
         with self._lock:
             if m := _GENERIC_COMMENTS.fullmatch(path):

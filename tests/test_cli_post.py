@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from platform_sim import Fault, PlatformSimulator
 
 from qualitybot import cli
 from qualitybot.config import PlatformConfig
 from qualitybot.formatters.markdown import MARKER
+from tests.platform_sim import Fault, PlatformSimulator
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
@@ -61,9 +61,7 @@ def test_post_creates_then_updates_one_comment(sim: PlatformSimulator, tmp_path:
 
 
 def test_post_to_the_submission_given(sim: PlatformSimulator, tmp_path: Path) -> None:
-    done = qualitybot(
-        tmp_path, f"  api: {sim.url}\n", str(FIXTURES), "--submission", "sub_99", "--format", "sarif"
-    )
+    done = qualitybot(tmp_path, f"  api: {sim.url}\n", str(FIXTURES), "--submission", "sub_99", "--format", "sarif")
     assert done.returncode == 0, done.stderr
     (comment,) = sim.comments["sub_99"]
     assert len(comment["report"]["documents"]) == 2  # both fixture articles in one comment

@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from report_samples import (
+
+from qualitybot.formatters import FORMATS, github, gitlab, junit, markdown, renderer, sarif
+from qualitybot.report import DocumentReport, Report
+from tests.report_samples import (
     clean_document,
     failing_document,
     failing_report,
@@ -23,9 +26,6 @@ from report_samples import (
     huge_report,
     mixed_report,
 )
-
-from qualitybot.formatters import FORMATS, github, gitlab, junit, markdown, renderer, sarif
-from qualitybot.report import DocumentReport, Report
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
@@ -39,8 +39,7 @@ NASTY = DocumentReport(
             7,
             "pattern.banned-phrase",
             "warning",
-            "Avoid | this <script>alert(1)</script> @editor *now* [link](http://x) "
-            "<!-- qualitybot:report -->",
+            "Avoid | this <script>alert(1)</script> @editor *now* [link](http://x) <!-- qualitybot:report -->",
             "100% `sure`\nsecond line\x0b",
             suggestions=("a|b", "`c`"),
         )

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from platform_sim import Fault, PlatformSimulator
-from report_samples import clean_document, failing_report, huge_report, mixed_report
 
 from qualitybot.config import PlatformConfig
 from qualitybot.formatters.markdown import COMMENT_LIMIT, MARKER
 from qualitybot.platform import PlatformConfigError, PlatformError, post_report, publish
 from qualitybot.report import Report
+from tests.platform_sim import Fault, PlatformSimulator
+from tests.report_samples import clean_document, failing_report, huge_report, mixed_report
 
 TOKEN = "s3cr3t-platform-token"
 ENV = {"QUALITYBOT_PLATFORM_TOKEN": TOKEN}
@@ -37,9 +37,7 @@ def generic(sim: PlatformSimulator, **overrides: Any) -> PlatformConfig:
 
 
 def github(sim: PlatformSimulator, **overrides: Any) -> PlatformConfig:
-    return PlatformConfig(
-        kind="github", api=sim.github_url, repository="news/articles", **{**FAST, **overrides}
-    )
+    return PlatformConfig(kind="github", api=sim.github_url, repository="news/articles", **{**FAST, **overrides})
 
 
 # --- create, then update the same comment --------------------------------------------------
@@ -151,9 +149,7 @@ GIVE_UP = [
         "deadline",
         id="deadline",
     ),
-    pytest.param(
-        [Fault(status=401, message="invalid token")], {}, 1, 401, "invalid token", id="401-not-retried"
-    ),
+    pytest.param([Fault(status=401, message="invalid token")], {}, 1, 401, "invalid token", id="401-not-retried"),
     pytest.param(
         [Fault(status=404, message="no such submission")],
         {},
@@ -191,9 +187,7 @@ def test_gives_up_with_status_and_message(
 
 def test_wrong_token_is_a_clear_401(sim: PlatformSimulator) -> None:
     with pytest.raises(PlatformError) as caught:
-        post_report(
-            failing_report(), "sub_8", 1, generic(sim), environ={"QUALITYBOT_PLATFORM_TOKEN": "wrong"}
-        )
+        post_report(failing_report(), "sub_8", 1, generic(sim), environ={"QUALITYBOT_PLATFORM_TOKEN": "wrong"})
     assert caught.value.status == 401 and "invalid or missing bearer token" in str(caught.value)
     assert len(sim.requests) == 1
 
@@ -221,9 +215,7 @@ CONFIG_ERRORS = [
         id="token-env-named",
     ),
     pytest.param({"api": "http://platform.example/api"}, ENV, "plain http", id="http-not-loopback"),
-    pytest.param(
-        {"api": "https://user:pw@platform.example/api"}, ENV, "credentials", id="credentials-in-url"
-    ),
+    pytest.param({"api": "https://user:pw@platform.example/api"}, ENV, "credentials", id="credentials-in-url"),
     pytest.param({"api": "ftp://platform.example"}, ENV, "http(s) URL", id="not-http"),
     pytest.param({"kind": "github", "api": "http://127.0.0.1:9"}, ENV, "repository", id="github-no-repo"),
     pytest.param(
