@@ -29,6 +29,9 @@ from tests.report_samples import (
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
+EXAMPLES = ROOT / "examples"
+# The project's examples and this module's own fixtures, checked by the CLI in every format.
+ARTICLES = [str(FIXTURES), *([str(EXAMPLES)] if EXAMPLES.is_dir() else [])]
 SHARED_SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 NASTY = DocumentReport(
@@ -324,17 +327,7 @@ def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     for fmt in NEW_FORMATS:
         summary = folder / f"summary-{fmt}.md"
         env = {"PATH": "", "GITHUB_STEP_SUMMARY": str(summary), "PYTHONIOENCODING": "utf-8"}
-        command = [
-            sys.executable,
-            "-m",
-            "qualitybot",
-            "check",
-            str(FIXTURES),
-            "--rules",
-            str(rules),
-            "--format",
-            fmt,
-        ]
+        command = [sys.executable, "-m", "qualitybot", "check", *ARTICLES, "--rules", str(rules), "--format", fmt]
         process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -357,6 +350,13 @@ def test_cli_writes_every_format(fmt: str, cli_runs: dict[str, Run]) -> None:
     run = cli_runs[fmt]
     assert run.returncode == 1, run.stderr
     assert READERS[fmt](run.stdout)
+    assert "harbour-fire.md" in run.stdout
+    if fmt in ("markdown", "junit"):  # these list every document, clean ones too
+        for name in ("council-vote.md", *(p.name for p in EXAMPLES.glob("*.md"))):
+            assert name in run.stdout
+    if fmt == "sarif":
+        jsonschema = pytest.importorskip("jsonschema")
+        jsonschema.Draft4Validator(sarif_schema()).validate(json.loads(run.stdout))
     assert run.summary.exists() == (fmt == "github")
     if fmt == "github":
         assert run.summary.read_text(encoding="utf-8").startswith(markdown.MARKER)
