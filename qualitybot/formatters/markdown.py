@@ -36,7 +36,7 @@ OPEN_FAILED_DOCUMENTS = 3
 MAX_CELL_CHARS = 300
 MAX_EXCERPT_CHARS = 120
 
-_ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}  # noqa: RUF001  (the emoji is intended)
+_ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 _VERDICT = {"fail": "❌ qualitybot: **failed**", "pass": "✅ qualitybot: **passed**"}
 _METRIC_NAMES = {
     "words": "Words",
@@ -142,8 +142,10 @@ class _Composer:
             if s["failed"]
             else f"**{plural(s['documents'], 'document')} passed**"
         )
+        # An icon only where there is something: "❌ 0 errors" would alarm for nothing.
         severities = " · ".join(
-            f"{_ICONS[key]} {plural(s[key + 's'], key)}" for key in ("error", "warning", "info")
+            f"{_ICONS[key] + ' ' if s[key + 's'] else ''}{plural(s[key + 's'], key)}"
+            for key in ("error", "warning", "info")
         )
         return f"{documents} — {severities}"
 
