@@ -242,9 +242,11 @@ def test_markdown_comment_reads_well(report: Report) -> None:
     page = html_of(text)
     finding_tables = [t for t in page.split("<table>")[1:] if "<th>Rule</th>" in t.split("</thead>")[0]]
     assert sum(t.split("</table>")[0].count("<tr>") - 1 for t in finding_tables) == total_findings(report)
-    for doc in report.documents:
+    for doc in report.documents:  # every document's readability, briefly
         if doc.metrics:
-            assert "Flesch reading ease" in page
+            assert f"reading ease {doc.metrics['flesch_reading_ease']:g}" in page
+    if len(report.documents) == 1 and report.documents[0].metrics:  # and all metrics for one document
+        assert "<td>Flesch reading ease</td>" in page and "<td>Sentences</td>" in page
 
 
 def test_markdown_escapes_what_a_document_says() -> None:

@@ -45,9 +45,7 @@ def _testcase(doc: DocumentReport) -> ET.Element:
         counts = ", ".join(plural(doc.count(s), s) for s in ("error", "warning", "info") if doc.count(s))
         failure = ET.SubElement(case, "failure", {"type": "qualitybot", "message": f"{doc.path}: {counts}"})
         failure.text = listing
-    output = "\n".join(
-        [*(f"note: {_xml(note)}" for note in doc.notes), *([] if doc.verdict == "fail" else [listing])]
-    )
+    output = "\n".join([*(f"note: {_xml(note)}" for note in doc.notes), *([] if doc.verdict == "fail" else [listing])])
     if output.strip():
         ET.SubElement(case, "system-out").text = output
     return case

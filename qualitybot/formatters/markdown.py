@@ -172,7 +172,10 @@ class _Composer:
             lines.append("")
         elif missing:
             lines += [f"*{plural(missing, 'finding')} not shown (size limit)*", ""]
-        lines += metrics(doc)
+        if len(self.report.documents) > 1:  # one line each: many tables of metrics would drown the findings
+            lines += [f"<sub>Readability{_metrics_brief(doc)}</sub>", ""] if doc.metrics else []
+        else:
+            lines += metrics(doc)
         if fold:
             lines += ["</details>", ""]
         return lines
@@ -259,21 +262,20 @@ def _shortened(composer: _Composer, limit: int) -> str:
 def _priority(report: Report) -> list[tuple[int, int]]:
     """Documents (finding index -1) and findings, most important first.
 
-    Failing documents, then their errors, then documents with other findings,
-    then warnings, then infos, then clean documents.
+    Each failing document with its errors, in order; then the warnings, with the
+    documents that have only warnings; then infos; then clean documents. A
+    document shown with its errors beats a long list of documents shown empty.
     """
     docs = report.documents
 
-    def tier(item: tuple[int, int]) -> tuple[int, int, int]:
+    def rank(item: tuple[int, int]) -> tuple[int, int, int]:
         i, j = item
         if j < 0:
-            doc_tier = 0 if docs[i].verdict == "fail" else 2 if docs[i].findings else 5
-            return (doc_tier, i, j)
-        severity = docs[i].findings[j].severity
-        return ({"error": 1, "warning": 3}.get(severity, 4), i, j)
+            return (0 if docs[i].verdict == "fail" else 1 if docs[i].findings else 3, i, j)
+        return ({"error": 0, "warning": 1}.get(docs[i].findings[j].severity, 2), i, j)
 
     items = [(i, j) for i, doc in enumerate(docs) for j in range(-1, len(doc.findings))]
-    return sorted(items, key=tier)
+    return sorted(items, key=rank)
 
 
 def _cost(composer: _Composer, item: tuple[int, int]) -> int:

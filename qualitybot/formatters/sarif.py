@@ -11,6 +11,7 @@ elsewhere in the file. Document notes become tool notifications.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +26,9 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def render(report: Report, color: bool = False) -> str:
-    return json.dumps(sarif(report), ensure_ascii=False, indent=2) + "\n"
+    # Compact: SARIF files of big batches run to megabytes, and code scanning caps
+    # uploads by size; indenting would also take json's slow pure-Python path.
+    return json.dumps(sarif(report), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def sarif(report: Report) -> dict[str, Any]:
@@ -82,8 +85,7 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
                     "text": f"{description} Rule '{rule_id}'; for example: {_sentence(finding.message)}"
                 },
                 "help": {
-                    "text": f"{description} Silence one place with "
-                    f"<!-- qualitybot: disable-next-line {rule_id} -->.",
+                    "text": f"{description} Silence one place with <!-- qualitybot: disable-next-line {rule_id} -->.",
                     "markdown": f"{description}\n\nSilence one place with "
                     f"`<!-- qualitybot: disable-next-line {rule_id} -->`; "
                     "change the rule in the rules file (`qualitybot.yml`).",
@@ -134,12 +136,22 @@ def _place_region(place: Place) -> dict[str, Any]:
 
 
 def _location(path: str, region: dict[str, Any] | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(path)}}
-    if not PurePath(path).is_absolute():
-        physical["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
+    physical: dict[str, Any] = {"artifactLocation": _artifact(path)}
     if region:
         physical["region"] = region
     return {"physicalLocation": physical}
+
+
+@lru_cache(maxsize=1024)
+def _artifact_cached(path: str) -> tuple[tuple[str, str], ...]:
+    location = {"uri": artifact_uri(path)}
+    if not PurePath(path).is_absolute():
+        location["uriBaseId"] = "%SRCROOT%"
+    return tuple(location.items())
+
+
+def _artifact(path: str) -> dict[str, str]:
+    return dict(_artifact_cached(path))
 
 
 def artifact_uri(path: str) -> str:
@@ -151,9 +163,7 @@ def artifact_uri(path: str) -> str:
 
 
 def _pascal(rule_id: str) -> str:
-    return "".join(
-        part[:1].upper() + part[1:] for part in rule_id.replace("-", ".").replace("_", ".").split(".")
-    )
+    return "".join(part[:1].upper() + part[1:] for part in rule_id.replace("-", ".").replace("_", ".").split("."))
 
 
 def _title(rule_id: str) -> str:
