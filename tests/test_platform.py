@@ -95,6 +95,7 @@ RETRIED = [
     pytest.param([Fault(status=429, retry_after="0")], 2, id="429-retry-after-0"),
     pytest.param([Fault(delay=2.0)], 2, id="read-timeout"),
     pytest.param([Fault(drop=True)], 2, id="connection-dropped"),
+    pytest.param([Fault(status=403, retry_after="0")], 2, id="github-style-403-rate-limit"),
 ]
 
 
@@ -159,6 +160,14 @@ GIVE_UP = [
         id="404-not-retried",
     ),
     pytest.param([Fault(delay=2.0)] * 10, {"max_attempts": 2}, 2, None, "timed out", id="timeouts"),
+    pytest.param(
+        [Fault(status=403, message="Resource not accessible by integration")],
+        {},
+        1,
+        403,
+        "not accessible",
+        id="403-permission-not-retried",
+    ),
 ]
 
 
@@ -285,3 +294,11 @@ def test_github_needs_a_pull_request_number(sim: PlatformSimulator) -> None:
     with pytest.raises(PlatformConfigError, match="pull request number"):
         post_report(failing_report(), "sub_1", 1, github(sim), environ={"GITHUB_TOKEN": TOKEN})
     assert sim.requests == []
+
+
+def test_a_comment_deleted_meanwhile_is_created_again(sim: PlatformSimulator) -> None:
+    sim.comments["sub_10"] = [{"id": "c_gone", "body": f"{MARKER}\nold", "verdict": "fail", "report": {}}]
+    sim.fail(Fault(method="PATCH", status=404, message="no such comment"))
+    posted = publish(failing_report(), "sub_10", 2, generic(sim), environ=ENV)
+    assert posted.created and posted.comment_id != "c_gone"
+    assert [r.method for r in sim.requests] == ["GET", "PATCH", "POST"]

@@ -123,7 +123,14 @@ def publish(
             key = idempotency_key(submission_id, revision, "create", body)
             return Posted(adapter.create_comment(submission_id, body, report, key), created=True)
         key = idempotency_key(submission_id, revision, "update", body)
-        adapter.update_comment(submission_id, existing, body, report, key)
+        try:
+            adapter.update_comment(submission_id, existing, body, report, key)
+        except PlatformError as exc:
+            if exc.status != 404:
+                raise
+            # Deleted between listing and updating: the submission has no comment now.
+            key = idempotency_key(submission_id, revision, "create", body)
+            return Posted(adapter.create_comment(submission_id, body, report, key), created=True)
         return Posted(existing, created=False)
     finally:
         adapter.close()

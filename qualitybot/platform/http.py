@@ -147,16 +147,22 @@ class Client:
 
     def _failure(self, what: str, response: requests.Response) -> PlatformError:
         status = response.status_code
+        headers = response.headers
         message = _scrub(platform_message(response), self._token)
-        retryable = status in RETRY_STATUSES
+        wish = retry_after(headers.get("Retry-After"))
+        # GitHub answers rate limits with 403 and says when to come back.
+        rate_limited = status == 403 and (wish is not None or headers.get("X-RateLimit-Remaining") == "0")
+        if rate_limited and wish is None:
+            wish = _seconds_until(headers.get("X-RateLimit-Reset"))
+        retryable = status in RETRY_STATUSES or rate_limited
         text = f"{what}: HTTP {status} {response.reason or ''}".rstrip()
         if 300 <= status < 400:
-            text += f" (redirect to {response.headers.get('Location', '?')} not followed)"
+            text += f" (redirect to {headers.get('Location', '?')} not followed)"
         return PlatformError(
             f"{text}: {message}" if message else text,
             status,
             retryable=retryable,
-            retry_after=retry_after(response.headers.get("Retry-After")) if retryable else None,
+            retry_after=wish if retryable else None,
         )
 
     def _delay(self, attempt: int, wish: float | None) -> float:
@@ -181,6 +187,13 @@ def retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _seconds_until(epoch: str | None) -> float | None:
+    try:
+        return max(0.0, float(epoch or "") - time.time())
+    except ValueError:
+        return None
 
 
 def platform_message(response: requests.Response) -> str:
