@@ -106,7 +106,7 @@ class _Composer:
     def compose(self, shown: Shown | None) -> str:
         """The whole comment; with ``shown``, only those findings and their documents."""
         report = self.report
-        parts = [MARKER, "", self.headline(), "", self.counts(), ""]
+        parts: list[str] = []
         folded = len(report.documents) > 1
         failed_seen = 0
         clean: list[DocumentReport] = []
@@ -127,8 +127,10 @@ class _Composer:
             parts.extend(self.document(doc, visible, fold, opened))
         if clean:
             parts.extend(self.clean_documents(clean))
-        if hidden_findings or hidden_documents:
-            parts.extend(self.shortened_note(hidden_findings, hidden_documents))
+        head = [MARKER, "", self.headline(), "", self.counts(), ""]
+        if hidden_findings or hidden_documents:  # said up front, where a reader looks first
+            head.extend(self.shortened_note(hidden_findings, hidden_documents))
+        parts = head + parts
         parts.append(f"<sub>qualitybot {__version__}{' · ' + text(self.footer) if self.footer else ''}</sub>")
         return "\n".join(parts) + "\n"
 
