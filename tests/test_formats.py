@@ -372,3 +372,19 @@ def test_every_format_has_a_renderer() -> None:
 
 def _all(report: Report) -> list[tuple[DocumentReport, Any]]:
     return [(doc, f) for doc in report.documents for f in doc.findings]
+
+
+def test_ci_formats_use_paths_relative_to_the_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    inside = DocumentReport(str(tmp_path / "news" / "fire.md"), [finding(2, 3, "quotes.empty")])
+    outside = DocumentReport("/elsewhere/fire.md", [finding(2, 3, "quotes.empty")])
+    report = Report([inside, outside])
+    issues = json.loads(gitlab.render(report))
+    assert [i["location"]["path"] for i in issues] == ["news/fire.md", "/elsewhere/fire.md"]
+    results = json.loads(sarif.render(report))["runs"][0]["results"]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
+    assert uris == [{"uri": "news/fire.md", "uriBaseId": "%SRCROOT%"}, {"uri": "file:///elsewhere/fire.md"}]
+    assert [line.split(",")[0] for line in github.render(report).splitlines()[:2]] == [
+        "::error file=news/fire.md",
+        "::error file=/elsewhere/fire.md",
+    ]

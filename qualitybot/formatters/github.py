@@ -12,7 +12,7 @@ to that file (:func:`append_job_summary`), where it shows as the job summary.
 from __future__ import annotations
 
 from qualitybot.formatters import markdown
-from qualitybot.formatters._common import one_line, plural
+from qualitybot.formatters._common import one_line, plural, repository_path
 from qualitybot.report import Finding, Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -28,7 +28,7 @@ def escape_property(text: str) -> str:
 
 def annotation(path: str, finding: Finding) -> str:
     properties = {
-        "file": path,
+        "file": repository_path(path),
         "line": str(finding.line),
         "col": str(finding.column),
         "endLine": str(finding.end_line),

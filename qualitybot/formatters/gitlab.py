@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from qualitybot.formatters._common import fingerprints
+from qualitybot.formatters._common import fingerprints, repository_path
 from qualitybot.report import Report
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
@@ -38,7 +38,7 @@ def issues(report: Report) -> list[dict[str, Any]]:
                     "severity": SEVERITIES[finding.severity],
                     "fingerprint": fingerprint,
                     "location": {
-                        "path": doc.path,
+                        "path": repository_path(doc.path),
                         "lines": {"begin": finding.line, "end": max(finding.line, finding.end_line)},
                     },
                 }

@@ -11,13 +11,14 @@ elsewhere in the file. Document notes become tool notifications.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
 from qualitybot import __version__
-from qualitybot.formatters._common import check_description, fingerprints
+from qualitybot.formatters._common import check_description, fingerprints, repository_path
 from qualitybot.report import DocumentReport, Finding, Place, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -143,7 +144,8 @@ def _location(path: str, region: dict[str, Any] | None = None) -> dict[str, Any]
 
 
 @lru_cache(maxsize=1024)
-def _artifact_cached(path: str) -> tuple[tuple[str, str], ...]:
+def _artifact_cached(path: str, cwd: str) -> tuple[tuple[str, str], ...]:  # cwd: part of the key
+    path = repository_path(path)
     location = {"uri": artifact_uri(path)}
     if not PurePath(path).is_absolute():
         location["uriBaseId"] = "%SRCROOT%"
@@ -151,7 +153,7 @@ def _artifact_cached(path: str) -> tuple[tuple[str, str], ...]:
 
 
 def _artifact(path: str) -> dict[str, str]:
-    return dict(_artifact_cached(path))
+    return dict(_artifact_cached(path, os.getcwd()))
 
 
 def artifact_uri(path: str) -> str:
