@@ -18,7 +18,9 @@ Forms found (month names are case-sensitive, so "may" and "march" are words):
   versions "2.0.24" and scores "3-1" are not dates);
 - broken dates: ``February 15. 24``, ``February. 15, 2022``, ``15. February 2022``,
   ``March 15,, 2022``;
-- lone weekdays (``Friday``) and years (``in 1982``), for measuring recall;
+- lone weekdays (``Friday``), months (``in April``), decades (``the 1990s``) and
+  years (``in 1982``): the check does not judge these, but they are counted when
+  recall is measured;
 - clock times in a time context (``at 25:61``, ``9:75 p.m.``, ``25:61:00``).
 """
 
@@ -79,6 +81,12 @@ _NUMERIC = re.compile(
     rf"(?P<year>{_YEAR4}|\d{{2}})(?!\d|[-/.]\d|\w)"
 )
 _LONE_WEEKDAY = re.compile(rf"\b{_WEEKDAY}(?!\w)")
+# A month on its own ("in April", "last October"); "May" and "March" only after such a word.
+_LONE_MONTH = re.compile(
+    rf"\b(?P<month>{_capitalised([m for m in MONTHS if m not in ('may', 'march')])})\b"
+    r"|\b(?:in|by|of|to|last|next|late|early|mid|this|since|until)[ -](?P<ambiguous>May|March)\b"
+)
+_DECADE = re.compile(r"(?<![\w,.$£€/:-])(?:1[6-9]|20)\d0s\b")
 _LONE_YEAR = re.compile(r"(?<![\w,.$£€/:-])(?:1[6-9]\d\d|20\d\d)(?!\d|[.,]\d|%|s\b|[/:-]\d)")
 _WEEKDAY_BEFORE = re.compile(rf"(?P<weekday>{_WEEKDAY}),?\s+(?:the\s+)?\Z")
 _WEEKDAY_AFTER = re.compile(rf"\A(?:,\s+(?:a\s+)?|\s+\(\s*)(?P<weekday>{_WEEKDAY})\)?(?!\w)")
@@ -123,7 +131,7 @@ _TIME_AFTER = re.compile(
     r"o'clock|in the (?:morning|afternoon|evening))"
 )
 
-MentionForm = Literal["named", "month-year", "iso", "numeric", "broken", "weekday", "year"]
+MentionForm = Literal["named", "month-year", "iso", "numeric", "broken", "weekday", "month", "decade", "year"]
 
 
 @dataclass(frozen=True)
@@ -232,13 +240,20 @@ def _candidates(text: str) -> Iterator[DateMention]:
         )  # fmt: skip
     for m in _LONE_WEEKDAY.finditer(text):
         yield DateMention(m.start(), m.end(), m.group(), "weekday", weekday=weekday_number(m.group()))
+    for m in _LONE_MONTH.finditer(text):
+        group = "month" if m.group("month") else "ambiguous"
+        name = m.group(group)
+        yield DateMention(m.start(group), m.end(group), name, "month", month=month_number(name))
+    for m in _DECADE.finditer(text):
+        yield DateMention(m.start(), m.end(), m.group(), "decade", year=int(m.group()[:4]))
     for m in _LONE_YEAR.finditer(text):
         yield DateMention(m.start(), m.end(), m.group(), "year", year=int(m.group()))
 
 
 # When two candidates overlap, the more specific form wins, then the longer one.
 _PRIORITY: dict[MentionForm, int] = {
-    "broken": 0, "iso": 1, "numeric": 1, "named": 2, "month-year": 3, "weekday": 4, "year": 5,
+    "broken": 0, "iso": 1, "numeric": 1, "named": 2, "month-year": 3,
+    "weekday": 4, "month": 4, "decade": 5, "year": 5,
 }  # fmt: skip
 
 

@@ -200,6 +200,7 @@ def _numeric_hits(m: DateMention, options: Options) -> Iterator[Hit]:
     readings = {"day-first": (m.second, m.first), "month-first": (m.first, m.second)}
     orders = list(readings) if options.day_order == "auto" else [options.day_order]
     problems = []
+    valid = []
     for order in orders:
         month, day = readings[order]
         if not 1 <= month <= 12:
@@ -207,9 +208,13 @@ def _numeric_hits(m: DateMention, options: Options) -> Iterator[Hit]:
             continue
         problem = _day_problem(month, day, m.year)
         if problem is None:
-            yield from _weekday_hits(_resolved(m, month, day), options, None)
-            return
-        problems.append((problem[0], f"{order}: {problem[1]}"))
+            valid.append((month, day))
+        else:
+            problems.append((problem[0], f"{order}: {problem[1]}"))
+    if len(set(valid)) == 1:  # with two real readings the weekday cannot tell which is meant
+        yield from _weekday_hits(_resolved(m, *valid[0]), options, None)
+    if valid:
+        return
     # Invalid when one reading names a real month that is merely too short; malformed otherwise.
     kind = "invalid" if any(kind == "invalid" for kind, _ in problems) else "malformed"
     reading = "in either reading" if len(orders) == 2 else f"read {orders[0]}"
@@ -225,33 +230,38 @@ def _resolved(m: DateMention, month: int, day: int) -> DateMention:
 def _weekday_hits(m: DateMention, options: Options, reference: date | None) -> Iterator[Hit]:
     if m.weekday is None or m.month is None or m.day is None:
         return
-    year, assumed = m.year, False
-    if year is None:
-        if not options.weekday_assume_year or reference is None:
-            return
-        year, assumed = _nearest_year(m.month, m.day, reference), True
-    try:
-        actual = date(year, m.month, m.day).weekday()
-    except ValueError:
+    if m.year is not None:
+        years, assumed = [m.year], False
+    elif options.weekday_assume_year and reference is not None:
+        years, assumed = _years_near(m.month, m.day, reference), True
+    else:
         return
-    if actual != m.weekday:
-        where = f" in {year} (the year nearest the publication date)" if assumed else ""
-        yield Hit(
-            m.start, m.end,
-            f"{MONTH_NAMES[m.month]} {m.day}, {year} is a {WEEKDAYS[actual]}, not a "
-            f"{WEEKDAYS[m.weekday]}{where}",
-            kind="weekday", suggestions=(WEEKDAYS[actual],),
-        )  # fmt: skip
+    actual = [date(year, m.month, m.day).weekday() for year in years]
+    if not actual or m.weekday in actual:
+        return
+    year, weekday = years[0], actual[0]
+    where = f" in {year} (the year nearest the publication date)" if assumed else ""
+    yield Hit(
+        m.start, m.end,
+        f"{MONTH_NAMES[m.month]} {m.day}, {year} is a {WEEKDAYS[weekday]}, not a "
+        f"{WEEKDAYS[m.weekday]}{where}",
+        kind="weekday", suggestions=(WEEKDAYS[weekday],),
+    )  # fmt: skip
 
 
-def _nearest_year(month: int, day: int, reference: date) -> int:
-    def distance(year: int) -> int:
-        try:
-            return abs((date(year, month, day) - reference).days)
-        except ValueError:  # February 29 outside a leap year
-            return 10**6
+# A date without a year is taken in every year that puts it this close to publication: a story
+# published in June may mean last November or next; its weekday must fit one of them.
+_NEAR_DAYS = 300
 
-    return min((reference.year - 1, reference.year, reference.year + 1), key=distance)
+
+def _years_near(month: int, day: int, reference: date) -> list[int]:
+    """Years (nearest first) in which month/day lies within _NEAR_DAYS of ``reference``."""
+    near = []
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        day_in_year = _real_day(year, month, day)
+        if day_in_year is not None and abs((day_in_year - reference).days) <= _NEAR_DAYS:
+            near.append((abs((day_in_year - reference).days), year))
+    return [year for _, year in sorted(near)]
 
 
 def _broken_suggestions(m: DateMention) -> tuple[str, ...]:
