@@ -55,7 +55,7 @@ _FULL_MONTH = _capitalised(list(MONTHS))
 _MONTH = rf"(?:{_FULL_MONTH}|(?:{_capitalised(list(_ABBREVIATED_MONTHS))})\.?)"
 _WEEKDAY = rf"(?:{'|'.join(WEEKDAYS)}|(?:{_capitalised(list(_ABBREVIATED_WEEKDAYS))})\.)"
 _ORDINAL = r"(?:st|nd|rd|th)?"
-_DASH = r"\s*[-–]\s*"  # noqa: RUF001  (the en dash is meant)
+_DASH = r"\s*[-–]\s*"  # hyphen or en dash
 # A number that is part of a larger one (1,200 / 3.5 / $30 / 24/7) is not a day.
 _NOT_AFTER_NUMBER = r"(?<![\d,.$£€/:-])"
 _NOT_BEFORE_NUMBER = r"(?!\d|[.,]\d|[/:-]\d)"
@@ -94,10 +94,12 @@ _WEEKDAY_AFTER = re.compile(rf"\A(?:,\s+(?:a\s+)?|\s+\(\s*)(?P<weekday>{_WEEKDAY
 # Broken dates, each with why it is broken.
 _BROKEN: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        # "February 15. 24." / "February 15. 2024." -- a period where a comma or nothing belongs;
-        # "February 15. 24 people" is a sentence that starts with a number, and is left alone.
+        # "February 15. 24." / "February 15. 24 and ..." / "February 15. 2024." -- a period where a
+        # comma or nothing belongs; "February 15. 24 people" is a sentence that starts with a
+        # number, and is left alone: only punctuation or a conjunction may follow the number.
         re.compile(rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORDINAL}\.\s+(?P<tail>\d{{2}}|{_YEAR4})"
-                   r"(?=\s*(?:[.,;:!?)\"'”’]|$))"),  # noqa: RUF001
+                   r"(?=\s*(?:[.,;:!?)\"'”’]|$)"
+                   r"|\s+(?:and|or|but|when|while|until|till|then|because|which|where)\b)"),
         "a stray period splits the date",
     ),
     (
