@@ -159,6 +159,7 @@ class DateMention:
     weekday_text: str = ""
     why: str = ""  # for broken dates: what is broken
     followed_by: str = ""  # the word right after the date ("people" in "March 30 people")
+    preceded_by: str = ""  # the word right before it ("in" in "In March 30 people")
 
     @property
     def has_year(self) -> bool:
@@ -198,10 +199,16 @@ def _int(text: str | None) -> int | None:
 
 
 _NEXT_WORD = re.compile(r"\A\s+([A-Za-z]+)")
+_PREVIOUS_WORD = re.compile(r"([A-Za-z]+)\s+\Z")
 
 
 def _next_word(text: str, end: int) -> str:
     match = _NEXT_WORD.match(text[end : end + 40])
+    return match.group(1) if match else ""
+
+
+def _previous_word(text: str, start: int) -> str:
+    match = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
     return match.group(1) if match else ""
 
 
@@ -233,7 +240,7 @@ def _candidates(text: str) -> Iterator[DateMention]:
                 m.start(), m.end(), m.group(), "named",
                 year=_year(m.group("year")), month=month_number(m.group("month")),
                 day=int(m.group("day")), day2=_int(m.group("day2")),
-                followed_by=_next_word(text, m.end()),
+                followed_by=_next_word(text, m.end()), preceded_by=_previous_word(text, m.start()),
             )  # fmt: skip
     for m in _MONTH_YEAR.finditer(text):
         yield DateMention(
@@ -297,7 +304,7 @@ def _attach_weekdays(text: str, mentions: list[DateMention]) -> list[DateMention
 def _with_weekday(m: DateMention, weekday: str, start: int, end: int) -> DateMention:
     return DateMention(
         start, end, m.text, m.form, m.year, m.month, m.day, m.day2, m.first, m.second,
-        weekday_number(weekday), weekday.rstrip("."), m.why, m.followed_by,
+        weekday_number(weekday), weekday.rstrip("."), m.why, m.followed_by, m.preceded_by,
     )  # fmt: skip
 
 

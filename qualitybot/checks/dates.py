@@ -141,17 +141,25 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
 # --- calendar validity ----------------------------------------------------------
 
 # After a date without a year, these words still read as a date ("March 30 and 31", "March 30
-# at noon"); any other lower-case word makes the number a count ("In March 30 people died").
+# at noon"); any other lower-case word may make the number a count ("In March 30 people died").
 _DATE_CONTINUATIONS = _word_set(
     """and or to through thru until till at in on when after before as from by for that the this
     he she it they we i was were is are will would has had have there but with while so his her
     its their our a an of"""
 )
+# ... unless the word before says it is a date ("on March 30 police ..."), as does an
+# abbreviated month ("Feb. 30"): no one writes "In Feb. 30 people".
+_DATE_PREPOSITIONS = _word_set("on since until till from by before after")
 
 
 def _is_count(m: DateMention) -> bool:
     word = m.followed_by
-    return m.year is None and bool(word) and word[0].islower() and word not in _DATE_CONTINUATIONS
+    return (
+        m.year is None
+        and bool(word) and word[0].islower() and word not in _DATE_CONTINUATIONS
+        and m.preceded_by.lower() not in _DATE_PREPOSITIONS
+        and "." not in m.text
+    )  # fmt: skip
 
 
 def _calendar_hits(m: DateMention, options: Options, reference: date | None) -> Iterator[Hit]:
@@ -224,7 +232,7 @@ def _numeric_hits(m: DateMention, options: Options) -> Iterator[Hit]:
 
 def _resolved(m: DateMention, month: int, day: int) -> DateMention:
     return DateMention(m.start, m.end, m.text, m.form, m.year, month, day, None, None, None,
-                       m.weekday, m.weekday_text)  # fmt: skip
+                       m.weekday, m.weekday_text, m.why, m.followed_by, m.preceded_by)  # fmt: skip
 
 
 def _weekday_hits(m: DateMention, options: Options, reference: date | None) -> Iterator[Hit]:
