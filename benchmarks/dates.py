@@ -93,9 +93,28 @@ def recall(docs: list[dict[str, Any]]) -> None:
           f"= {all_found / all_total:.1%}")
     for kind in sorted(total):
         print(f"  {kind:34} {found[kind]:4}/{total[kind]:<4} = {found[kind] / total[kind]:.1%}")
+    after, found_after, with_year = future_gold(docs)
+    print(f"gold DATEs valued after the story's date (legitimate future days): {after}; extracted {found_after}"
+          f", {with_year} of them written with day, month and year")
     print("extracted mentions by form (and how many overlap no gold timex of any type):")
     for form, count in extracted.most_common():
         print(f"  {form:12} {count:5}  unmatched {unmatched[form]}")
+
+
+def future_gold(docs: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """Gold DATEs valued after the story's date: all, found by find_dates, written with a year."""
+    after = found = with_year = 0
+    for record in docs:
+        published = record["dct"][:10]
+        mentions = find_dates(record["text"])
+        for timex in record["timexes"]:
+            value = str(timex["value"])
+            if timex["type"] == "DATE" and re.fullmatch(r"\d{4}-\d\d-\d\d", value) and value > published:
+                after += 1
+                hits = [m for m in mentions if overlaps(m.start, m.end, [(timex["start"], timex["end"])])]
+                found += bool(hits)
+                with_year += any(m.year is not None and m.day is not None for m in hits)
+    return after, found, with_year
 
 
 def run_findings(

@@ -63,6 +63,8 @@ MUST_FLAG: list[tuple[str, dict[str, Any], list[tuple[int, int, str, str]]]] = [
     ("The plant was closed March 30, 2004, the union said.", {}, [(1, 22, "future-past-event", "'was'")]),
     ("The bridge collapsed on 2 April 2004.", {}, [(1, 25, "future-past-event", "2004-03-14")]),
     ("The plant closed on 04/02/2004.", {"day_order": "month-first"}, [(1, 21, "future-past-event", "'closed'")]),
+    ("Police arrested him on March 20.", {}, [(1, 24, "future-past-event", "March 20 is after")]),
+    ("Police arrested him on April 20.", {"yearless_days": 90}, [(1, 24, "future-past-event", "'arrested'")]),
     # anachronism: a full date far before the article's own time (publication 2004)
     ("At a press conference on March 25, 1983, the spokesman denied it.", {},
      [(1, 26, "anachronism", "21 years before the article's time (2004)")]),
@@ -101,6 +103,9 @@ MUST_NOT_FLAG: list[tuple[str, dict[str, Any]]] = [
     ("The company said it expects to open the plant on June 3, 2005.", {}),
     ("The plant closed on 04/02/2004.", {}),  # April 2 or February 4: which one cannot be known
     ("The council met on March 15, 2004.", {}),  # one day after publication: within the grace
+    ("Police arrested him on May 20.", {}),  # without a year and 67 days on: maybe last year
+    ("Police arrested him on March 20.", {"yearless_days": 0}),
+    ("Police will charge him on March 20.", {}),
     ("By December 31, 2050, emissions must fall to zero.", {}),
     ("Shares rose in the fiscal year ending March 31, 2027.", {}),
     # history and anniversaries

@@ -12,9 +12,9 @@ What it catches
     ``dates.weekday``: a weekday that does not match its date ("Monday, March
     2, 2004": it was a Tuesday). A date without a year is checked in the year
     nearest the publication date (``weekday_assume_year``).
-    ``dates.future-past-event``: a full date after the publication date told
+    ``dates.future-past-event``: a date after the publication date told
     as a past event in its own clause ("said on March 30, 2031" in an article
-    published in 2026). Announced events are fine: a future or modal word
+    published in 2026; "was arrested on March 20" in one of March 14). Announced events are fine: a future or modal word
     ("will", "would", "scheduled", "deadline", "until", ...) in the clause, or
     no past-tense verb, and the date is left alone.
     ``dates.anachronism`` (a warning): a full date many years before the
@@ -51,17 +51,24 @@ Options
     "now" (time zones, late editions; default 1).
     ``weekday_assume_year``: check weekdays of dates without a year against
     the year nearest the publication date (default true).
+    ``yearless_days``: a date without a year up to this many days after
+    publication is taken in the publication year for ``future-past-event``
+    ("police arrested him on March 20" in a story of March 14; default 60,
+    0 = only dates that give their year).
 
 Why a hand-written extractor
-    Date libraries parse a string into a *valid* date; they cannot return
-    "February 30" or "13/13/2020", which are what this check exists to
-    report. Measured on the AQUAINT news (``benchmarks/dates.md``),
-    ``dateparser.search.search_dates`` is two orders of magnitude slower and
-    reads words like "may", "now", "second" or "March" in "a march" as dates;
-    ``dateutil.parser`` finds at most one date per string and gives no
-    offsets. The regular expressions of :mod:`qualitybot.dates_extract` keep
-    every date as written, with its offsets, in well under a millisecond per
-    article; validity, weekdays and leap years come from the standard
+    Date libraries turn text into *valid* dates, which hides exactly what this
+    check must report. Tried on the fixtures: ``dateparser.search.search_dates``
+    reads "February 30, 2004" as the bare year 2004, returns nothing for
+    "13/13/2020" and a clean February 15 for "February 15. 24"; dateutil's
+    fuzzy parser raises on the first two without saying where, reads
+    "February 15. 24" as 2024-02-15, finds one date per string and gives no
+    offsets. On the 73 AQUAINT stories (``benchmarks/dates.md``) search_dates
+    takes about 100 ms per story, and about a fifth of what it finds is no
+    date at all ("we", "now", "may", "10"). The regular expressions of
+    :mod:`qualitybot.dates_extract` keep every date as written, with its
+    offsets, in about 2 ms per story, and raise no error-severity finding on
+    that news; validity, weekdays and leap years come from the standard
     ``calendar`` and ``datetime`` modules.
 """
 
@@ -110,6 +117,10 @@ class Options(CheckOptions):
     weekday_assume_year: bool = Field(
         True, description="check weekdays of dates without a year in the year nearest publication"
     )
+    yearless_days: int = Field(
+        60, ge=0, le=180, description="a date without a year this many days after publication is "
+        "taken in the publication year when checking past events; 0 = only dates with a year"
+    )
 
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
@@ -118,7 +129,7 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
     reference = doc.published_at
     for m in mentions:
         yield from _calendar_hits(m, options, reference)
-    for m, day in full_dates:
+    for m, day in full_dates + _soon_after(mentions, reference, options):
         hit = _past_event_after_publication(doc, m, day, reference, options)
         if hit:
             yield hit
@@ -321,6 +332,21 @@ def _real_day(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def _soon_after(
+    mentions: list[DateMention], reference: date | None, options: Options
+) -> list[tuple[DateMention, date]]:
+    """Dates without a year that fall within ``yearless_days`` after publication in its year."""
+    if reference is None or not options.yearless_days:
+        return []
+    out = []
+    for m in mentions:
+        if m.form == "named" and m.year is None and m.month and m.day and not _is_count(m):
+            day = _real_day(reference.year, m.month, m.day2 or m.day)
+            if day and reference < day <= reference + timedelta(days=options.yearless_days):
+                out.append((m, day))
+    return out
 
 
 def article_year(published: date | None, years: list[int], tolerance: int) -> int | None:
