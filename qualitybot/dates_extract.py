@@ -124,8 +124,9 @@ _CLOCK = re.compile(
     r"(?P<meridiem>\s*(?:[ap]\.m\.|[ap]m\b|[AP]M\b))?"
 )
 # A clock number is only a time where the text says so: "at 25:61", "25:61 GMT", "9:75 p.m.".
+# ("and", "to" and "about" alone would make ratios times: "60:40 and 70:30", "about 60:40".)
 _TIME_BEFORE = re.compile(
-    r"\b(?:at|by|from|until|till|before|after|around|about|approximately|since|to|between|and)\s+\Z",
+    r"\b(?:at|by|from|until|till|before|after|since|between)\s+(?:about\s+|around\s+|approximately\s+)?\Z",
     re.IGNORECASE,
 )
 _TIME_AFTER = re.compile(
@@ -315,7 +316,7 @@ def find_clock_times(text: str) -> Iterator[ClockMention]:
         in_context = (
             meridiem
             or m.group("second")
-            or _TIME_BEFORE.search(text, max(0, m.start() - 16), m.start())
+            or _TIME_BEFORE.search(text, max(0, m.start() - 30), m.start())
             or _TIME_AFTER.match(text[m.end() : m.end() + 30])
         )
         if in_context:

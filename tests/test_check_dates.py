@@ -11,7 +11,7 @@ import pytest
 
 from qualitybot.checks.dates import Options, article_year, check
 from qualitybot.dates_extract import find_clock_times, find_dates
-from tests.conftest import make_doc, run_cli
+from tests.conftest import SHARED, make_doc, run_cli
 
 PUBLISHED = date(2004, 3, 14)  # the tables' articles are published on this day
 
@@ -73,6 +73,8 @@ MUST_FLAG: list[tuple[str, dict[str, Any], list[tuple[int, int, str, str]]]] = [
     # time: clock times that cannot exist, where the text says it is a time
     ("The polls close at 25:61 tonight.", {}, [(1, 20, "time", "minutes run from 00 to 59")]),
     ("The polls close at 25:30 tonight.", {}, [(1, 20, "time", "hours run from 00 to 23")]),
+    ("Polls open from 7:00 until 25:00.", {}, [(1, 28, "time", "hours run from 00 to 23")]),
+    ("It struck at about 26:10 GMT.", {}, [(1, 20, "time", "hours run from 00 to 23")]),
     ("The polls close at 21:75 tonight.", {}, [(1, 20, "time", "minutes run from 00 to 59")]),
     ("The polls close at 13:30 p.m. tonight.", {}, [(1, 20, "time", "1 to 12 with pm")]),
     ("The shot was fired at 24:30 GMT.", {}, [(1, 23, "time", "hours run from 00 to 23")]),
@@ -121,9 +123,11 @@ MUST_NOT_FLAG: list[tuple[str, dict[str, Any]]] = [
     ("The fund paid $3.12bn (£2.5bn), up 2.5% on 1,200 shares.", {}),
     ("She is 31 and has lived in Leeds since the 1990s.", {}),
     ("In February 30 people were hurt and in September 31 schools closed.", {}),
+    ("In July 32 Singaporean officers joined the force.", {}),
     ("The deal ended on February 15. 24 people lost their jobs.", {}),
     ("The service runs 24/7 with a 60:40 split and ratios of 25:61.", {}),
     ("They won the set 25:23 and read John 3:16.", {}),
+    ("A split of about 60:40 and 70:30 in the end.", {}),
     ("The polls close at 23:59 and reopen at 24:00 GMT.", {}),
     ("He finished the marathon in 2:03:59.", {}),
     ("We may march in May, and March 2004 was cold.", {}),
@@ -291,3 +295,21 @@ def test_cli_bad_option_names_file_and_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"{rules}:3" in result.stderr and "day_order" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SEED = SHARED / "fixtures" / "seed-article.txt"
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="the real seed submission (../shared/fixtures) is absent")
+@pytest.mark.parametrize("published", ["2022-03-14", None])
+def test_real_seed_submission(published: str | None) -> None:
+    """The garbled 2022 story: the broken date fails the gate, the 2005 conference is a warning."""
+    args = ["--published-at", published] if published else []
+    result = run_cli("check", "--format", "json", *args, str(SEED))
+    findings = [f for f in json.loads(result.stdout)["documents"][0]["findings"] if f["check"] == "dates"]
+    assert [(f["rule"], f["severity"], f["line"]) for f in findings] == [
+        ("dates.anachronism", "warning", 31),
+        ("dates.malformed", "error", 41),
+    ]
+    assert "March 25, 2005" in findings[0]["excerpt"] and "February 15. 24" in findings[1]["excerpt"]
+    assert result.returncode == 1

@@ -152,7 +152,8 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
 # --- calendar validity ----------------------------------------------------------
 
 # After a date without a year, these words still read as a date ("March 30 and 31", "March 30
-# at noon"); any other lower-case word may make the number a count ("In March 30 people died").
+# at noon"); any other word may make the number a count ("In March 30 people died", "In July 32
+# Singaporean officers ...").
 _DATE_CONTINUATIONS = _word_set(
     """and or to through thru until till at in on when after before as from by for that the this
     he she it they we i was were is are will would has had have there but with while so his her
@@ -167,7 +168,7 @@ def _is_count(m: DateMention) -> bool:
     word = m.followed_by
     return (
         m.year is None
-        and bool(word) and word[0].islower() and word not in _DATE_CONTINUATIONS
+        and bool(word) and word.lower() not in _DATE_CONTINUATIONS
         and m.preceded_by.lower() not in _DATE_PREPOSITIONS
         and "." not in m.text
     )  # fmt: skip
