@@ -140,7 +140,7 @@ def run_findings(
     for (rule, severity), count in sorted(by_kind.items()):
         print(f"  {rule:28} {severity:8} {count}")
     print(f"  speed: {elapsed * 1000:.1f} ms for all ({elapsed * 1000 / len(parsed):.2f} ms/document, "
-          f"{elapsed * 1e6 / words * 1000:.0f} µs per 1000 words; check only, mean of {repeat} runs)")
+          f"{elapsed * 1e6 / words:.1f} ms per 1000 words; check only, mean of {repeat} runs)")
     if show:
         for doc, f in findings:
             print(f"    {doc.path}:{f.line}:{f.column} {f.rule} [{f.severity}] {f.message}")

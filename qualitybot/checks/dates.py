@@ -67,8 +67,8 @@ Why a hand-written extractor
     takes about 100 ms per story, and about a fifth of what it finds is no
     date at all ("we", "now", "may", "10"). The regular expressions of
     :mod:`qualitybot.dates_extract` keep every date as written, with its
-    offsets, in about 2 ms per story, and raise no error-severity finding on
-    that news; validity, weekdays and leap years come from the standard
+    offsets, in a few milliseconds per story (about 50 times faster), and
+    raise no error-severity finding on that news; validity, weekdays and leap years come from the standard
     ``calendar`` and ``datetime`` modules.
 """
 
