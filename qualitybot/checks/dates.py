@@ -84,7 +84,7 @@ from typing import Literal
 from pydantic import Field
 
 from qualitybot.checks import CheckOptions, Hit, Severity
-from qualitybot.dates_extract import WEEKDAYS, DateMention, find_clock_times, find_dates
+from qualitybot.dates_extract import MONTHS, WEEKDAYS, DateMention, find_clock_times, find_dates
 from qualitybot.document import Document
 
 KINDS: dict[str, Severity] = {
@@ -96,7 +96,8 @@ KINDS: dict[str, Severity] = {
     "time": "error",
 }
 
-MONTH_NAMES = tuple(calendar.month_name)  # index 1-12
+# English names, index 1-12 (calendar.month_name follows the process locale).
+MONTH_NAMES = ("", *(name.capitalize() for name in MONTHS))
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -367,7 +368,8 @@ def article_year(published: date | None, years: list[int], tolerance: int) -> in
     return published.year if published else None
 
 
-# Any of these in the date's clause makes it an announcement, not a report.
+# A future, modal or present-tense word in the date's clause makes it an announcement or a state
+# of things ("the deadline is June 30"), not the report of an event.
 _FUTURE_WORDS = _word_set(
     """will would shall 'll going is are be been being to until till by before next upcoming
     scheduled slated planned plan plans expected expects expect due deadline set postponed delayed
@@ -378,7 +380,7 @@ _FUTURE_WORDS = _word_set(
 # Past-tense verbs that report an event; any other past form ending in -ed counts too.
 _PAST_WORDS = _word_set(
     """was were had did said told held took occurred happened died killed signed met ended began
-    began started opened closed reported published released launched arrested elected won lost
+    started opened closed reported published released launched arrested elected won lost
     resigned agreed approved voted visited attacked fell rose hit left arrived declared
     confirmed denied sold bought paid filed issued ruled returned came went gave made saw
     got found sent struck broke shot fled quit spoke wrote"""
@@ -386,8 +388,16 @@ _PAST_WORDS = _word_set(
 _WORD = re.compile(r"[A-Za-z']+")
 
 
+_NOT_PAST = _word_set("hundred indeed sacred wicked naked kindred beloved")
+
+
 def _is_past(word: str) -> bool:
-    return word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed"))
+    """A past-tense verb: one of _PAST_WORDS, or a regular -ed form ("exploded", not "exceed")."""
+    return word in _PAST_WORDS or (
+        len(word) > 4 and word.endswith("ed") and not word.endswith("eed") and word not in _NOT_PAST
+    )
+
+
 _CLAUSE_BREAK = re.compile(r"[,;:!?()\"“”]|\.\s")
 
 
