@@ -78,7 +78,7 @@ import calendar
 import re
 import statistics
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -346,7 +346,7 @@ def _soon_after(
     for m in mentions:
         if m.form == "named" and m.year is None and m.month and m.day and not _is_count(m):
             day = _real_day(reference.year, m.month, m.day2 or m.day)
-            if day and reference < day <= reference + timedelta(days=options.yearless_days):
+            if day and 0 < (day - reference).days <= options.yearless_days:
                 out.append((m, day))
     return out
 
@@ -421,7 +421,7 @@ def _clause(doc: Document, m: DateMention) -> tuple[str, str]:
 def _past_event_after_publication(
     doc: Document, m: DateMention, day: date, reference: date | None, options: Options
 ) -> Hit | None:
-    if reference is None or day <= reference + timedelta(days=options.future_grace_days):
+    if reference is None or (day - reference).days <= options.future_grace_days:
         return None
     before, after = _clause(doc, m)
     words_before = [w.lower() for w in _WORD.findall(before)]
