@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from qualitybot.config import PlatformConfig
@@ -14,6 +17,7 @@ from qualitybot.report import Report
 from tests.platform_sim import Fault, PlatformSimulator
 from tests.report_samples import clean_document, failing_report, huge_report, mixed_report
 
+REPORT_SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "qualitybot-report.schema.json"
 TOKEN = "s3cr3t-platform-token"
 ENV = {"QUALITYBOT_PLATFORM_TOKEN": TOKEN}
 # Tiny delays so retries take milliseconds; read timeouts well under the simulator's delays.
@@ -52,6 +56,7 @@ def test_creates_then_updates_the_same_comment(sim: PlatformSimulator) -> None:
     assert len(sim.comments["sub_1"]) == 1
     comment = sim.comments["sub_1"][0]
     assert comment["verdict"] == "pass" and comment["report"]["verdict"] == "pass"
+    jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))).validate(comment["report"])
     assert comment["body"].startswith(MARKER) and "passed" in comment["body"]
     assert [(r.method, r.path) for r in sim.requests] == [
         ("GET", "/api/submissions/sub_1/comments"),
