@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +14,7 @@ from qualitybot import cli
 from qualitybot.config import PlatformConfig
 from qualitybot.formatters.markdown import MARKER
 from tests.platform_sim import Fault, PlatformSimulator
+from tests.report_samples import clean_document, failing_document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
@@ -167,3 +168,19 @@ def test_pull_request_from_github_ref(
 ) -> None:
     monkeypatch.setenv("GITHUB_REF", ref)
     assert cli._pull_request(PlatformConfig(kind=kind)) == number
+
+
+def test_one_comment_per_submission_named_in_front_matter(sim: PlatformSimulator) -> None:
+    platform = PlatformConfig(api=sim.url, backoff=0.01)
+    reports = [failing_document("a.md"), clean_document("b.md"), clean_document("c.md")]
+    front_matter: list[Mapping[str, object]] = [
+        {"submission_id": "sub_a", "revision": 4},
+        {"submission_id": "sub_b"},
+        {"submission_id": "sub_a", "revision": 5},
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QUALITYBOT_PLATFORM_TOKEN", TOKEN)
+        cli.post(platform, reports, front_matter, None)
+    assert sorted(sim.comments) == ["sub_a", "sub_b"]
+    assert [d["path"] for d in sim.comments["sub_a"][0]["report"]["documents"]] == ["a.md", "c.md"]
+    assert "revision 5" in sim.comments["sub_a"][0]["body"]  # the newest revision of the group
