@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from qualitybot.config import PlatformConfig
@@ -307,3 +308,16 @@ def test_a_comment_deleted_meanwhile_is_created_again(sim: PlatformSimulator) ->
     posted = publish(failing_report(), "sub_10", 2, generic(sim), environ=ENV)
     assert posted.created and posted.comment_id != "c_gone"
     assert [r.method for r in sim.requests] == ["GET", "PATCH", "POST"]
+
+
+def test_simulator_waits_for_background_posts(sim: PlatformSimulator) -> None:
+    def has_comment(s: PlatformSimulator) -> bool:
+        return bool(s.comments.get("sub_bg"))
+
+    assert not sim.wait_until(has_comment, timeout=0.05)
+    poster = threading.Thread(
+        target=post_report, args=(failing_report(), "sub_bg", 1, generic(sim)), kwargs={"environ": ENV}
+    )
+    poster.start()
+    assert sim.wait_until(has_comment, timeout=10)
+    poster.join(10)
