@@ -321,3 +321,20 @@ def test_simulator_waits_for_background_posts(sim: PlatformSimulator) -> None:
     poster.start()
     assert sim.wait_until(has_comment, timeout=10)
     poster.join(10)
+
+
+def test_environment_proxies_and_netrc_do_not_interfere(
+    sim: PlatformSimulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A proxy that does not exist (loopback is reached directly) and .netrc
+    # credentials for the host (the bearer token must not be swapped for them).
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password hunter2\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    post_report(failing_report(), "sub_env", 1, generic(sim), environ=ENV)
+    assert {r.headers["authorization"] for r in sim.requests} == {f"Bearer {TOKEN}"}
+    assert len(sim.comments["sub_env"]) == 1

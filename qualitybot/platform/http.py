@@ -74,9 +74,14 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.config = config
         self._token = token
-        _check_transport(self.base_url)
+        loopback = _check_transport(self.base_url)
         self.session = requests.Session()
-        self.session.trust_env = False  # no proxies or .netrc credentials from the environment
+        # The environment's proxies and CA bundle apply (CI behind a proxy, GitHub
+        # Enterprise with its own CA), but not to loopback, and explicit auth keeps
+        # requests from swapping the bearer token for .netrc credentials.
+        self.session.auth = _Bearer(token)
+        # Per request: requests merges environment proxies into a request's own.
+        self._proxies: dict[str, str | None] = {"http": None, "https": None} if loopback else {}
         self.session.headers.update(
             {"User-Agent": f"qualitybot/{__version__}", "Accept": "application/json", **(headers or {})}
         )
@@ -102,7 +107,7 @@ class Client:
         """
         url = url if url.startswith(("http://", "https://")) else self.base_url + url
         what = f"{method} {_without_query(url)}"
-        headers = {"Authorization": f"Bearer {self._token}"}
+        headers = {}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         config = self.config
@@ -121,6 +126,7 @@ class Client:
                     headers=headers,
                     timeout=timeout,
                     allow_redirects=False,
+                    proxies=self._proxies,  # type: ignore[arg-type]
                 )
             except requests.Timeout as exc:
                 failure = PlatformError(f"{what}: timed out ({_reason(exc, self._token)})", retryable=True)
@@ -227,16 +233,29 @@ def _gave_up(
     )
 
 
-def _check_transport(base_url: str) -> None:
+class _Bearer(requests.auth.AuthBase):
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_Bearer(...)"
+
+
+def _check_transport(base_url: str) -> bool:
+    """Refuse URLs that would leak the token; True when the host is loopback."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PlatformConfigError(f"platform API URL must be an http(s) URL, got {base_url!r}")
     if parts.username or parts.password:
         raise PlatformConfigError("platform API URL must not contain credentials; use the token variable")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-        raise PlatformConfigError(
-            f"refusing to send the token over plain http to {parts.hostname}; use https"
-        )
+    loopback = parts.hostname in _LOOPBACK_HOSTS
+    if parts.scheme == "http" and not loopback:
+        raise PlatformConfigError(f"refusing to send the token over plain http to {parts.hostname}; use https")
+    return loopback
 
 
 def _without_query(url: str) -> str:
