@@ -48,7 +48,9 @@ def main() -> int:
             ele, mid, adv = (sign * g[level][name] for level in (0, 1, 2))
             right_triples += ele < mid < adv
             right_pairs += (ele < mid) + (mid < adv) + (ele < adv)
-        print(f"{name:32} {right_triples / len(triples):>13.1%} {right_pairs / (3 * len(triples)):>12.1%}")
+        print(
+            f"{name:32} {right_triples / len(triples):>13.1%} {right_pairs / (3 * len(triples)):>12.1%}"
+        )
     return 0
 
 

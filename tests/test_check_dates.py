@@ -56,11 +56,8 @@ MUST_FLAG: list[tuple[str, dict[str, Any], list[tuple[int, int, str, str]]]] = [
     # without a year: the year nearest the publication date (2004-03-14); March 2, 2004 is a Tuesday
     ("It began on Monday, March 2.", {}, [(1, 13, "weekday", "2004 is a Tuesday, not a Monday in 2004")]),
     # future-past-event: told in the past, dated after publication (2004-03-14)
-    (
-        "The minister said on March 30, 2009 that talks had failed.",
-        {},
-        [(1, 22, "future-past-event", "told as a past event ('said')")],
-    ),
+    ("The minister said on March 30, 2009 that talks had failed.", {},
+     [(1, 22, "future-past-event", "told as a past event ('said')")]),
     ("Police arrested two men on April 2, 2004.", {}, [(1, 28, "future-past-event", "'arrested'")]),
     ("On April 2, 2004, police arrested two men.", {}, [(1, 4, "future-past-event", "'arrested'")]),
     ("The plant was closed March 30, 2004, the union said.", {}, [(1, 22, "future-past-event", "'was'")]),
@@ -69,16 +66,10 @@ MUST_FLAG: list[tuple[str, dict[str, Any], list[tuple[int, int, str, str]]]] = [
     ("Police arrested him on March 20.", {}, [(1, 24, "future-past-event", "March 20 is after")]),
     ("Police arrested him on April 20.", {"yearless_days": 90}, [(1, 24, "future-past-event", "'arrested'")]),
     # anachronism: a full date far before the article's own time (publication 2004)
-    (
-        "At a press conference on March 25, 1983, the spokesman denied it.",
-        {},
-        [(1, 26, "anachronism", "21 years before the article's time (2004)")],
-    ),
-    (
-        "At a press conference on March 25, 1983, the spokesman denied it.",
-        {"anachronism_years": 20},
-        [(1, 26, "anachronism", "21 years")],
-    ),
+    ("At a press conference on March 25, 1983, the spokesman denied it.", {},
+     [(1, 26, "anachronism", "21 years before the article's time (2004)")]),
+    ("At a press conference on March 25, 1983, the spokesman denied it.", {"anachronism_years": 20},
+     [(1, 26, "anachronism", "21 years")]),
     # time: clock times that cannot exist, where the text says it is a time
     ("The polls close at 25:61 tonight.", {}, [(1, 20, "time", "minutes run from 00 to 59")]),
     ("The polls close at 25:30 tonight.", {}, [(1, 20, "time", "hours run from 00 to 23")]),
@@ -89,11 +80,8 @@ MUST_FLAG: list[tuple[str, dict[str, Any], list[tuple[int, int, str, str]]]] = [
     ("The shot was fired at 24:30 GMT.", {}, [(1, 23, "time", "hours run from 00 to 23")]),
     ("He finished in 2:61:07.", {}, [(1, 16, "time", "minutes and seconds")]),
     # several in one text, on their own lines
-    (
-        "# Title\n\nTalks on Feb. 30 failed.\n\nThey resume at 25:00 GMT on February 15. 24.\n",
-        {},
-        [(3, 10, "invalid", "February"), (5, 16, "time", "hours"), (5, 29, "malformed", "stray period")],
-    ),
+    ("# Title\n\nTalks on Feb. 30 failed.\n\nThey resume at 25:00 GMT on February 15. 24.\n", {},
+     [(3, 10, "invalid", "February"), (5, 16, "time", "hours"), (5, 29, "malformed", "stray period")]),
 ]
 
 MUST_NOT_FLAG: list[tuple[str, dict[str, Any]]] = [
@@ -170,23 +158,14 @@ def test_accepts(text: str, options: dict[str, Any]) -> None:
     ("text", "published", "expected"),
     [
         # a story whose own dates are 2022: the 2005 conference stands out
-        (
-            "Talks on March 1, 2022 failed. The conference on March 25, 2005 was short.",
-            date(2022, 3, 14),
-            [(1, 50, "anachronism", "17 years before the article's time (2022)")],
-        ),
+        ("Talks on March 1, 2022 failed. The conference on March 25, 2005 was short.",
+         date(2022, 3, 14), [(1, 50, "anachronism", "17 years before the article's time (2022)")]),
         # a default "today" for an old story: its own three 2005 dates make the article's time
-        (
-            "Talks on March 1, 2005 failed. New talks on May 4, 2005 and June 8, 2005 were planned.",
-            date(2026, 3, 14),
-            [],
-        ),
+        ("Talks on March 1, 2005 failed. New talks on May 4, 2005 and June 8, 2005 were planned.",
+         date(2026, 3, 14), []),
         # no publication date: three 2005 dates make the article's time, 1985 stands out
-        (
-            "On March 1, 2005 and May 4, 2005 and June 8, 2005 they met; on May 2, 1985 too.",
-            None,
-            [(1, 64, "anachronism", "(2005)")],
-        ),
+        ("On March 1, 2005 and May 4, 2005 and June 8, 2005 they met; on May 2, 1985 too.",
+         None, [(1, 64, "anachronism", "(2005)")]),
         # no publication date, fewer than three dates: nothing to compare with
         ("They met on March 25, 2005.", None, []),
         # a yearless weekday in a story published in June may mean last November or next
@@ -226,10 +205,8 @@ def test_weekday_suggests_the_right_day() -> None:
     ("text", "forms"),
     [
         ("Monday, March 2, 2004", ["named"]),
-        (
-            "in April 1998, last October, on Friday, in 1982, the 1990s",
-            ["month-year", "month", "weekday", "year", "decade"],
-        ),
+        ("in April 1998, last October, on Friday, in 1982, the 1990s", ["month-year", "month", "weekday", "year",
+                                                                       "decade"]),
         ("2004-02-30 and 31/04/2004 and 3-5 March", ["iso", "numeric", "named"]),
         ("version 2.0.24, 3-1, 24/7, $30 May", []),
     ],
@@ -282,7 +259,8 @@ def test_cli_reports_dates_with_line_and_column(tmp_path: Path) -> None:
 
 def test_cli_published_at_overrides_front_matter(tmp_path: Path) -> None:
     article = tmp_path / "story.md"
-    article.write_text(ARTICLE.replace("The strike began on February 15. 24 and", "The strike began"), encoding="utf-8")
+    article.write_text(ARTICLE.replace("The strike began on February 15. 24 and", "The strike began"),
+                       encoding="utf-8")
     # Published in 2005, the 2005 conference is of its time and the gate passes.
     result = run_cli("check", "--format", "json", "--published-at", "2005-04-01", str(article))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -298,7 +276,8 @@ def test_cli_severities_and_locale_from_yaml(tmp_path: Path) -> None:
     )
     article = tmp_path / "a.txt"
     article.write_text("Dated 12/31/2004.\n\nThe conference on March 25, 1990 was short.\n", encoding="utf-8")
-    result = run_cli("check", "--format", "json", "--rules", str(rules), "--published-at", "2022-03-14", str(article))
+    result = run_cli("check", "--format", "json", "--rules", str(rules), "--published-at", "2022-03-14",
+                     str(article))
     findings = json.loads(result.stdout)["documents"][0]["findings"]
     assert [(f["rule"], f["severity"], f["line"]) for f in findings] == [
         ("dates.malformed", "warning", 1),
