@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from qualitybot.config import PlatformConfig
+from qualitybot.config import ConfigError, PlatformConfig, load_rules
 from qualitybot.formatters.markdown import COMMENT_LIMIT, MARKER
 from qualitybot.platform import PlatformConfigError, PlatformError, post_report, publish
 from qualitybot.report import Report
@@ -338,3 +338,21 @@ def test_environment_proxies_and_netrc_do_not_interfere(
     post_report(failing_report(), "sub_env", 1, generic(sim), environ=ENV)
     assert {r.headers["authorization"] for r in sim.requests} == {f"Bearer {TOKEN}"}
     assert len(sim.comments["sub_env"]) == 1
+
+
+PLATFORM_SECTIONS = [
+    ("  backof: 2\n", "rules.yml:4: platform.backof: unknown key 'backof'; did you mean 'backoff'?"),
+    ("  deadline: -1\n", "rules.yml:4: platform.deadline: Input should be greater than 0"),
+    ("  kind: gitlab\n", "rules.yml:4: platform.kind: Input should be 'generic' or 'github'"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), PLATFORM_SECTIONS)
+def test_platform_section_errors_name_file_and_line(
+    extra: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("rules.yml").write_text(f"extends: default\nplatform:\n  api: https://p.example/api\n{extra}")
+    with pytest.raises(ConfigError) as caught:
+        load_rules("rules.yml")
+    assert any(m.startswith(message) for m in caught.value.messages), caught.value.messages
