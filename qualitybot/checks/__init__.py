@@ -37,6 +37,10 @@ class CheckOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def default_severity(self) -> Severity | None:
+        """The rule's severity when its file sets none (pattern rules: Vale's ``level``)."""
+        return None
+
 
 @dataclass(frozen=True)
 class Hit:
