@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from typing import TextIO
 
-from qualitybot import __version__
+from qualitybot import __version__, rules_tools
 from qualitybot.config import ConfigError, find_rules_file, load_rules
 from qualitybot.document import parse
 from qualitybot.engine import CheckFailed, Engine
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1048576, metavar="MIB",
                        help="largest document to read, in MiB (default %(default)g)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    rules_tools.add_parser(commands)
     return parser
 
 
@@ -111,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return run_check(args, out)
+        if args.command == "rules":
+            return rules_tools.run(args, out)
         parser.error(f"unknown command {args.command}")
     except ConfigError as exc:
         for message in exc.messages:

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from qualitybot.checks import Hit, Severity
 from qualitybot.document import Document
 from qualitybot.vale import ValeRule as Options
-from qualitybot.vale.regex import BACKTRACKING_BUDGET, PatternTimeout
+from qualitybot.vale.regex import BACKTRACKING_BUDGET, PatternTimeout, time_budget
 
 __all__ = ["KINDS", "Options", "check"]
 
@@ -48,19 +48,20 @@ KINDS: dict[str, Severity] = {
 
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
-    count = 0
+    hits: list[Hit] = []
     try:
-        for hit in options.run(doc):
-            yield hit
-            count += 1
-            if options.limit and count >= options.limit:
-                return
+        with time_budget():
+            for hit in options.run(doc):
+                hits.append(hit)
+                if options.limit and len(hits) >= options.limit:
+                    break
     except PatternTimeout as exc:
-        yield Hit(
+        hits.append(Hit(
             0,
             0,
             f"Rule stopped: its regular expression {exc.args[0]!r} backtracked for over "
             f"{BACKTRACKING_BUDGET:g} s on this document; rewrite it without nested repeats "
             "or look-arounds (RE2 syntax runs in linear time)",
             kind="timeout",
-        )
+        ))
+    yield from hits

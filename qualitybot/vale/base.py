@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from qualitybot.checks import CheckOptions, Hit, Severity
 from qualitybot.document import Document
@@ -20,6 +20,10 @@ LEVELS: dict[str, Severity] = {"suggestion": "info", "warning": "warning", "erro
 
 # Keys that take a list; Vale also accepts a single string there (a list of one).
 LIST_KEYS = ("tokens", "raw", "exceptions", "scope", "indicators")
+StrList = Annotated[
+    list[str],
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
 
 
 class Action(CheckOptions):
@@ -35,7 +39,7 @@ class ValeRule(CheckOptions):
     extends: RuleType = Field(description="the rule type: " + ", ".join(RULE_TYPES))
     message: str = Field("", description="the alert's message; %s is filled as Vale fills it")
     level: Level = Field("warning", description="suggestion (info), warning or error; `severity` wins")
-    scope: list[str] = Field(default_factory=lambda: ["text"], description=SCOPE_HELP)
+    scope: StrList = Field(default_factory=lambda: ["text"], description=SCOPE_HELP)
     description: str = Field("", description="a longer explanation (kept, not shown)")
     link: str = Field("", description="a URL that explains the rule")
     limit: int = Field(0, ge=0, description="report at most this many alerts per document; 0 = all")
@@ -81,6 +85,13 @@ def register(model: type[ValeRule]) -> type[ValeRule]:
     kind = model.model_fields["extends"].annotation.__args__[0]  # type: ignore[union-attr]
     ValeRule.variants[kind] = model
     return model
+
+
+def valid_patterns(values: list[str]) -> list[str]:
+    """A field validator body: every pattern of a list compiles."""
+    for value in values:
+        valid_pattern(value)
+    return values
 
 
 def valid_pattern(source: str) -> str:

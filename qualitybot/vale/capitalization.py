@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import ValeRule, register, valid_pattern
+from qualitybot.vale.base import StrList, ValeRule, register, valid_pattern, valid_patterns
 from qualitybot.vale.common import excepted, exceptions_pattern, region_text
 from qualitybot.vale.message import format_message
 from qualitybot.vale.regex import Pattern, compile_pattern
@@ -37,18 +37,24 @@ class Capitalization(ValeRule):
     extends: Literal["capitalization"]
     match: str = Field(description="$title, $sentence, $lower, $upper, or a regex the text must match")
     style: Literal["AP", "Chicago"] = Field("AP", description="title-case style for $title")
-    exceptions: list[str] = Field(default_factory=list, description="words or phrases taken as written")
-    indicators: list[str] = Field(default_factory=list, description="endings after which a capital is fine")
+    exceptions: StrList = Field(default_factory=list, description="words or phrases taken as written")
+    indicators: StrList = Field(default_factory=list, description="endings after which a capital is fine")
     threshold: float = Field(0.8, gt=0, le=1, description="share of words that must conform")
     vocab: bool = Field(True, description="Vale vocabularies (qualitybot has none; accepted)")
 
-    @model_validator(mode="after")
-    def _compiles(self) -> Capitalization:
-        if not self.match.startswith("$"):
-            valid_pattern(self.match)
-        elif self.match not in ("$title", "$sentence", "$lower", "$upper"):
-            raise ValueError(f"match '{self.match}': expected $title, $sentence, $lower, $upper or a regex")
-        return self
+    @field_validator("match")
+    @classmethod
+    def _match(cls, match: str) -> str:
+        if not match.startswith("$"):
+            return valid_pattern(match)
+        if match not in ("$title", "$sentence", "$lower", "$upper"):
+            raise ValueError("expected $title, $sentence, $lower, $upper or a regex")
+        return match
+
+    @field_validator("exceptions")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        return valid_patterns(values)
 
     def run(self, doc: Document) -> Iterator[Hit]:
         except_re = exceptions_pattern(self.exceptions)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
 from qualitybot.vale.base import ValeRule, register, valid_pattern
 from qualitybot.vale.common import IGNORE_CASE, region_text
+from qualitybot.vale.message import format_message
 from qualitybot.vale.regex import compile_pattern
 from qualitybot.vale.scopes import regions
 
@@ -30,6 +31,11 @@ class Occurrence(ValeRule):
         valid_pattern(self.pattern())
         return self
 
+    @field_validator("token")
+    @classmethod
+    def _token(cls, token: str) -> str:
+        return valid_pattern(token)
+
     def pattern(self) -> str:
         return (IGNORE_CASE if self.ignorecase else "") + f"(?:{self.token})"
 
@@ -40,6 +46,6 @@ class Occurrence(ValeRule):
             count = len(found)
             if (self.max and count > self.max) or (self.min and count < self.min):
                 # Like Vale: at the first match, or at the scope's start when there is none;
-                # the message is used as written (Vale does not fill %s here).
+                # %s in the message is the number of occurrences.
                 start, end = (found[0].start, found[0].end) if found else (0, 0)
-                yield Hit(region.start + start, region.start + end, self.message)
+                yield Hit(region.start + start, region.start + end, format_message(self.message, str(count)))

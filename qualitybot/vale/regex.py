@@ -10,7 +10,10 @@ stops with :class:`PatternTimeout` instead of hanging.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,8 +21,9 @@ from typing import Any
 import re2
 import regex
 
-# Seconds one search of a backtracking pattern may take over one block of text.
-BACKTRACKING_BUDGET = 0.5
+# Seconds that backtracking patterns may take, all searches of one rule over one document.
+BACKTRACKING_BUDGET = 0.25
+_deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # errors are reported as rules-file messages, not on stderr
@@ -30,7 +34,25 @@ class PatternError(ValueError):
 
 
 class PatternTimeout(Exception):
-    """A backtracking pattern ran out of its time budget."""
+    """A backtracking pattern ran out of its time budget; ``args[0]`` is the pattern."""
+
+
+@contextmanager
+def time_budget(seconds: float = BACKTRACKING_BUDGET) -> Iterator[None]:
+    """Searches of backtracking patterns inside share ``seconds``; past them, PatternTimeout."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _remaining(source: str) -> float:
+    deadline = _deadline.get()
+    remaining = BACKTRACKING_BUDGET if deadline is None else deadline - time.monotonic()
+    if remaining <= 0:
+        raise PatternTimeout(source)
+    return remaining
 
 
 @dataclass(frozen=True)
@@ -62,7 +84,7 @@ class Pattern:
                 yield Match(m.start(), m.end(), tuple(m.span(i) for i in range(1, self.groups + 1)))
             return
         try:
-            found = list(self.compiled.finditer(text, timeout=BACKTRACKING_BUDGET))
+            found = list(self.compiled.finditer(text, timeout=_remaining(self.source)))
         except TimeoutError:
             raise PatternTimeout(self.source) from None
         for m in found:
@@ -75,7 +97,7 @@ class Pattern:
         if self.engine == "re2":
             return self.compiled.fullmatch(text) is not None
         try:
-            return self.compiled.fullmatch(text, timeout=BACKTRACKING_BUDGET) is not None
+            return self.compiled.fullmatch(text, timeout=_remaining(self.source)) is not None
         except TimeoutError:
             raise PatternTimeout(self.source) from None
 

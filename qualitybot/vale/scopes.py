@@ -4,7 +4,8 @@
 ``raw`` the file as given; ``paragraph``, ``sentence``, ``heading`` (``heading.h1``..
 ``heading.h6``, ``title`` = ``heading.h1``), ``list``, ``blockquote`` and ``table``
 (``table.cell``, ``table.header``) are the blocks of that kind, each searched on its
-own as Vale does. ``~scope`` is every block but those. Scopes naming markup that the
+own as Vale does. ``~scope`` is every block but those; ``a & b`` the blocks in both
+(``heading & ~heading.h1``). Scopes naming markup that the
 gate does not read as prose (``code``, ``comment``, ``alt``, ``attr``, ``link``,
 ``strong``, ``emphasis``, ...) are accepted so that Vale styles import unchanged, and
 match nothing.
@@ -40,9 +41,13 @@ class Region:
 
 def check_scope(scope: str) -> None:
     """Raise ValueError for a scope Vale itself would not know."""
+    if "&" in scope:
+        for part in scope.split("&"):
+            check_scope(part.strip())
+        return
     base = scope.removeprefix("~")
-    if "&" in base or base.startswith("doc("):
-        raise ValueError(f"scope '{scope}': multi-part and doc() selectors are not supported")
+    if base.startswith("doc("):
+        raise ValueError(f"scope '{scope}': doc() selectors are not supported")
     if " " in base:
         raise ValueError(f"scope '{scope}' contains spaces")
     head = base.split(".")[0]
@@ -63,7 +68,10 @@ def regions(doc: Document, scopes: list[str]) -> list[Region]:
 
 
 def _regions(doc: Document, scope: str) -> Iterator[Region]:
-    if scope in ("text", "summary"):
+    if "&" in scope:
+        parts = [{(r.start, r.end, r.raw) for r in _regions(doc, p.strip())} for p in scope.split("&")]
+        yield from (Region(*key) for key in sorted(set.intersection(*parts)))
+    elif scope in ("text", "summary"):
         yield Region(0, len(doc.text))
     elif scope == "raw":
         yield Region(0, len(doc.text), raw=True)

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import ValeRule, register, valid_pattern
+from qualitybot.vale.base import StrList, ValeRule, register, valid_pattern, valid_patterns
 from qualitybot.vale.common import excepted, exceptions_pattern, make_regexp, region_text
 from qualitybot.vale.message import format_message, to_sentence, unquote_first
 from qualitybot.vale.regex import Match, PatternError, compile_pattern
@@ -26,7 +26,7 @@ class Substitution(ValeRule):
     swap: dict[str, str] = Field(description="observed: expected pairs; keys are regexes, values may use $1")
     ignorecase: bool = Field(False, description="match regardless of case")
     nonword: bool = Field(False, description="no word boundaries around the keys")
-    exceptions: list[str] = Field(default_factory=list, description="matches to accept")
+    exceptions: StrList = Field(default_factory=list, description="matches to accept")
     capitalize: bool = Field(False, description="capitalize the suggestion when the match is capitalized")
     vocab: bool = Field(True, description="Vale vocabularies (qualitybot has none; accepted)")
 
@@ -34,12 +34,19 @@ class Substitution(ValeRule):
     def _compiles(self) -> Substitution:
         if not self.swap:
             raise ValueError("a substitution rule needs at least one 'swap' pair")
-        for key in self.swap:
-            valid_pattern(key)
         valid_pattern(self.pattern())
-        for exception in self.exceptions:
-            valid_pattern(exception)
         return self
+
+    @field_validator("swap")
+    @classmethod
+    def _keys(cls, swap: dict[str, str]) -> dict[str, str]:
+        valid_patterns(list(swap))
+        return swap
+
+    @field_validator("exceptions")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        return valid_patterns(values)
 
     def pattern(self) -> str:
         tokens = "|".join(f"({key})" for key in self.swap)
