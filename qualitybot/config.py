@@ -238,7 +238,7 @@ def _import_vale(
     """Vale rule files as pattern rules ``Style.Rule``; the importing file overrides them."""
     refs = [refs] if isinstance(refs, str) else refs
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
-        errors.append(_at(where, ("import",), "import: expected a Vale style folder or rule file, or a list of them"))
+        errors.append(_at(where, ("import",), "import: expected a Vale style folder or rule file, or a list"))
         return {}, {}, ()
     rules: dict[str, Any] = {}
     rules_where: dict[tuple[str, ...], Where] = {}
@@ -370,8 +370,8 @@ def _validate_rule(
         check=check_name,
         options=options,
         enabled=enabled,
-        severity=severity or options.default_severity(),
-        severities=dict(severities),
+        severity=severity,
+        severities=severities if severity else {**options.default_severities(), **severities},
     )
 
 

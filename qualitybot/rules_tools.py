@@ -35,8 +35,11 @@ class UnknownRule(ConfigError):
 
 def add_parser(commands: Any) -> None:
     """The ``rules`` command and its subcommands, on the CLI's subparsers."""
-    rules = commands.add_parser("rules", help="list, explain and validate rules; print the JSON Schema",
-                                description=__doc__.split("\n\n")[0])
+    rules = commands.add_parser(
+        "rules",
+        help="list, explain and validate rules; print the JSON Schema",
+        description=__doc__.split("\n\n")[0],
+    )
     sub = rules.add_subparsers(dest="rules_command", required=True, metavar="SUBCOMMAND")
     listing = sub.add_parser("list", help="every rule: check, severity, enabled, options with defaults")
     listing.add_argument("--rules", metavar="FILE", help="rules file (default as for `check`)")
@@ -78,8 +81,8 @@ def rule_summary(rule: Rule) -> dict[str, Any]:
         "rule": rule.id,
         "check": rule.check,
         "enabled": rule.enabled,
-        "severity": rule.severity or {kind or rule.id: level for kind, level in spec.kinds.items()},
-        "severities": dict(rule.severities),
+        "severity": severities_text(rule),
+        "severities": {_finding_id(rule.id, kind): rule.severity_of(kind, spec) for kind in spec.kinds},
         "options": {
             name: {"value": values[name], "default": _plain(_default(field)), "required": field.is_required()}
             for name, field in options.model_fields.items()
@@ -87,17 +90,29 @@ def rule_summary(rule: Rule) -> dict[str, Any]:
     }
 
 
+def severities_text(rule: Rule) -> str:
+    """``warning``; ``warning (timeout: error)`` when a kind differs from the rule's own alerts."""
+    spec = registry()[rule.check]
+    levels = {kind: rule.severity_of(kind, spec) for kind in spec.kinds}
+    main = levels.pop("", None)
+    if main is None and len(set(levels.values())) == 1:
+        return next(iter(levels.values()))
+    others = ", ".join(f"{kind}: {level}" for kind, level in levels.items() if level != main)
+    if main is None:
+        return others
+    return f"{main} ({others})" if others else main
+
+
+def _finding_id(rule_id: str, kind: str) -> str:
+    return f"{rule_id}.{kind}" if kind else rule_id
+
+
 def list_text(rules: list[Rule]) -> str:
     lines = []
     for rule in rules:
         summary = rule_summary(rule)
-        severity = summary["severity"]
-        if isinstance(severity, dict):
-            severity = "by kind: " + ", ".join(f"{k} {v}" for k, v in severity.items())
         state = "enabled" if rule.enabled else "disabled"
-        lines.append(f"{rule.id}  (check {rule.check}, {severity}, {state})")
-        for kind, level in rule.severities.items():
-            lines.append(f"    severity of {kind}: {level}")
+        lines.append(f"{rule.id}  (check {rule.check}, {summary['severity']}, {state})")
         for name, option in summary["options"].items():
             value, default = option["value"], option["default"]
             note = "default" if value == default else f"default {json.dumps(default)}"
@@ -121,17 +136,23 @@ def explain(name: str, rules_file: str | None) -> str:
     if rule is None and name not in checks:
         known = [*rules, *checks]
         hint = difflib.get_close_matches(name, known, 1)
-        raise UnknownRule(f"no rule or check '{name}'" + (f"; did you mean '{hint[0]}'?" if hint else
-                          f" (rules: {', '.join(rules)}; checks: {', '.join(checks)})"))
+        raise UnknownRule(
+            f"no rule or check '{name}'"
+            + (
+                f"; did you mean '{hint[0]}'?"
+                if hint
+                else f" (rules: {', '.join(rules)}; checks: {', '.join(checks)})"
+            )
+        )
     spec = checks[rule.check if rule else name]
     parts = []
     if rule:
         state = "enabled" if rule.enabled else "disabled"
-        parts.append(f"Rule {rule.id}: check {rule.check}, severity {rule.severity or 'by kind'}, {state}\n")
+        parts.append(f"Rule {rule.id}: check {rule.check}, severity {severities_text(rule)}, {state}\n")
     parts.append(spec.doc + "\n")
     parts.append(options_text(spec, rule))
     rule_id = rule.id if rule else "RULE"
-    kinds = ", ".join(f"{f'{rule_id}.{k}' if k else rule_id} {v}" for k, v in spec.kinds.items())
+    kinds = ", ".join(f"{_finding_id(rule_id, k)} {v}" for k, v in spec.kinds.items())
     parts.append(f"Kinds of finding and default severities: {kinds}\n")
     return "\n".join(parts)
 
@@ -150,8 +171,12 @@ def options_text(spec: CheckSpec, rule: Rule | None) -> str:
     return "".join(parts)
 
 
-def _fields_text(title: str, model: type[BaseModel], values: dict[str, Any] | None = None,
-                 skip: set[str] | frozenset[str] = frozenset()) -> str:
+def _fields_text(
+    title: str,
+    model: type[BaseModel],
+    values: dict[str, Any] | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> str:
     lines = [f"{title}:"]
     for name, field in model.model_fields.items():
         if name in skip:
@@ -177,8 +202,12 @@ def _const(model: type[BaseModel]) -> str:
 def _type_text(field: FieldInfo) -> str:
     text = str(field.annotation).replace("typing.", "").replace("qualitybot.vale.base.", "")
     text = text.replace("<class '", "").replace("'>", "")
-    bounds = [f"{op} {getattr(m, attr)}" for m in field.metadata
-              for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")) if hasattr(m, attr)]
+    bounds = [
+        f"{op} {getattr(m, attr)}"
+        for m in field.metadata
+        for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+        if hasattr(m, attr)
+    ]
     return ", ".join([text, *bounds])
 
 
@@ -220,8 +249,9 @@ def rules_schema() -> dict[str, Any]:
             definition["properties"] = {**_rule_keys(spec), **definition.get("properties", {})}
         models = [ref(m) for m in _option_models(spec.options)]
         rule_of_check[spec.name] = models[0] if len(models) == 1 else {"oneOf": models}
-    all_options = sorted({name for spec in checks.values() for m in _option_models(spec.options)
-                          for name in m.model_fields})
+    all_options = sorted(
+        {name for spec in checks.values() for m in _option_models(spec.options) for name in m.model_fields}
+    )
     override = {
         "description": "settings for a rule defined elsewhere (a parent profile or an import)",
         "type": "object",
@@ -239,7 +269,7 @@ def rules_schema() -> dict[str, Any]:
         "rules": {
             "type": "object",
             "description": "rule id -> settings; the check is the id unless `check` says otherwise",
-            "properties": {name: {"anyOf": [schema, override]} for name, schema in rule_of_check.items()},
+            "properties": rule_of_check,  # a rule named after its check: every option optional
             "additionalProperties": {"anyOf": [*any_rule, override]},
         },
         "platform": ref(PlatformConfig),

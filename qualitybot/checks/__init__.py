@@ -37,9 +37,9 @@ class CheckOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    def default_severity(self) -> Severity | None:
-        """The rule's severity when its file sets none (pattern rules: Vale's ``level``)."""
-        return None
+    def default_severities(self) -> dict[str, Severity]:
+        """Severity per kind when the rules file sets no ``severity`` (pattern rules: Vale's ``level``)."""
+        return {}
 
 
 @dataclass(frozen=True)

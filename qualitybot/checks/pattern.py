@@ -56,12 +56,14 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
                 if options.limit and len(hits) >= options.limit:
                     break
     except PatternTimeout as exc:
-        hits.append(Hit(
-            0,
-            0,
-            f"Rule stopped: its regular expression {exc.args[0]!r} backtracked for over "
-            f"{BACKTRACKING_BUDGET:g} s on this document; rewrite it without nested repeats "
-            "or look-arounds (RE2 syntax runs in linear time)",
-            kind="timeout",
-        ))
+        hits.append(
+            Hit(
+                0,
+                0,
+                f"Rule stopped: its regular expression {exc.args[0]!r} backtracked for over "
+                f"{BACKTRACKING_BUDGET:g} s on this document; rewrite it without nested repeats "
+                "or look-arounds (RE2 syntax runs in linear time)",
+                kind="timeout",
+            )
+        )
     yield from hits

@@ -43,7 +43,7 @@ class ValeRule(CheckOptions):
     description: str = Field("", description="a longer explanation (kept, not shown)")
     link: str = Field("", description="a URL that explains the rule")
     limit: int = Field(0, ge=0, description="report at most this many alerts per document; 0 = all")
-    action: Action = Field(default_factory=Action, description="Vale's fix action (kept for editors)")
+    action: Action = Field(Action(), description="Vale's fix action (kept for editors)")
 
     variants: ClassVar[dict[str, type[ValeRule]]] = {}
 
@@ -71,10 +71,15 @@ class ValeRule(CheckOptions):
     def option_names(cls, values: Any) -> list[str]:
         """The keys a mapping may have: those of its rule type (for "did you mean")."""
         kind = values.get("extends") if isinstance(values, dict) else None
-        return list(cls.variants.get(kind, cls).model_fields) if isinstance(kind, str) else list(cls.model_fields)
+        return (
+            list(cls.variants.get(kind, cls).model_fields)
+            if isinstance(kind, str)
+            else list(cls.model_fields)
+        )
 
-    def default_severity(self) -> Severity | None:
-        return LEVELS[self.level]
+    def default_severities(self) -> dict[str, Severity]:
+        """Vale's ``level`` sets the severity of the rule's alerts (not of its ``timeout``)."""
+        return {"": LEVELS[self.level]}
 
     def run(self, doc: Document) -> Iterator[Hit]:  # pragma: no cover - every rule type overrides
         raise NotImplementedError

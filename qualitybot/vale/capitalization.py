@@ -24,12 +24,17 @@ from qualitybot.vale.scopes import regions
 _WORD = r"[\p{N}\p{L}*]+[^\s]*"
 # Words a title keeps in lower case unless first or last (AP: short function words;
 # Chicago: also every preposition).
-_AP_SMALL = frozenset("a an and as at but by en for if in nor of on or so the to up v vs via yet".split())
+_AP_SMALL = frozenset(str.split("a an and as at but by en for if in nor of on or so the to up v vs via yet"))
 _CHICAGO_SMALL = _AP_SMALL | frozenset(
-    "about above across after against along among around before behind below beneath beside between "
-    "beyond down during except from inside into like near off onto out outside over past since "
-    "through throughout toward under underneath until upon with within without".split()
+    str.split(
+        "about above across after against along among around before behind below beneath beside between "
+        "beyond down during except from inside into like near off onto out outside over past since "
+        "through throughout toward under underneath until upon with within without"
+    )
 )
+_APOSTROPHES = "'\u2019"
+_OPENING = "\"'\u201c\u201d\u2018\u2019([{"
+_CLOSING = ".,;:!?\"'\u201d\u2019)]}"
 
 
 @register
@@ -94,11 +99,15 @@ class Capitalization(ValeRule):
         count = 0
         for i, word in enumerate(words):
             prev = words[i - 1] if i else ""
-            for mark in "-'’":
+            for mark in "-" + _APOSTROPHES:
                 if mark in word:
                     word = word.split(mark)[0]
                     break
-            if word == word.upper() or any(prev.endswith(s) for s in self.indicators) or excepted(except_re, word):
+            if (
+                word == word.upper()
+                or any(prev.endswith(s) for s in self.indicators)
+                or excepted(except_re, word)
+            ):
                 count += 1
             elif i == 0 and word != go_title(word.lower()):
                 return False
@@ -115,7 +124,7 @@ def title_case(text: str, style: str = "AP") -> str:
     out = []
     after_colon = True
     for i, word in enumerate(words):
-        bare = word.strip("\"'“”‘’([{").lower().rstrip(".,;:!?\"'”’)]}")
+        bare = word.strip(_OPENING).lower().rstrip(_CLOSING)
         if not after_colon and i != last and bare in small:
             out.append(word.lower())
         elif any(c.isupper() for c in word[1:]):

@@ -27,18 +27,34 @@ from qualitybot.vale.message import format_message
 from qualitybot.vale.scopes import heading_level
 
 VARIABLES = (
-    "words", "sentences", "characters", "paragraphs", "syllables", "polysyllabic_words",
-    "complex_words", "long_words", "pre", "list", "blockquote",
+    "words",
+    "sentences",
+    "characters",
+    "paragraphs",
+    "syllables",
+    "polysyllabic_words",
+    "complex_words",
+    "long_words",
+    "pre",
+    "list",
+    "blockquote",
     *(f"heading_h{n}" for n in range(1, 7)),
 )
 _HEADING_VAR = re.compile(r"heading\.(h[1-6])")
 _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
 }
 _COMPARE: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Lt: operator.lt,
-    ast.LtE: operator.le, ast.Eq: operator.eq, ast.NotEq: operator.ne,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
 }
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)", re.MULTILINE)
 _COMPLEX_SUFFIX = re.compile(r"(es|ed|ing)$")
@@ -90,8 +106,22 @@ def parse_expression(source: str) -> ast.expr:
             raise ValueError(f"unknown variable '{node.id}' (known: {', '.join(VARIABLES)})")
         if isinstance(node, ast.Call) and not _math_function(node.func):
             raise ValueError("only math.NAME(...) functions may be called")
-        allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp, ast.Call, ast.Name,
-                   ast.Attribute, ast.Constant, ast.Load, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+        allowed = (
+            ast.Expression,
+            ast.BinOp,
+            ast.UnaryOp,
+            ast.Compare,
+            ast.BoolOp,
+            ast.Call,
+            ast.Name,
+            ast.Attribute,
+            ast.Constant,
+            ast.Load,
+            ast.operator,
+            ast.unaryop,
+            ast.cmpop,
+            ast.boolop,
+        )
         if not isinstance(node, allowed) or (isinstance(node, ast.operator) and type(node) not in _BINARY):
             raise ValueError(f"'{source.strip()}': {type(node).__name__} is not allowed in a formula")
     return tree
@@ -113,7 +143,11 @@ def evaluate(node: ast.expr, counts: dict[str, float]) -> Any:
         return _BINARY[type(node.op)](evaluate(node.left, counts), evaluate(node.right, counts))
     if isinstance(node, ast.UnaryOp):
         value = evaluate(node.operand, counts)
-        return -value if isinstance(node.op, ast.USub) else (not value if isinstance(node.op, ast.Not) else value)
+        return (
+            -value
+            if isinstance(node.op, ast.USub)
+            else (not value if isinstance(node.op, ast.Not) else value)
+        )
     if isinstance(node, ast.Compare):
         left = evaluate(node.left, counts)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
