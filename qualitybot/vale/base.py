@@ -43,7 +43,7 @@ class ValeRule(CheckOptions):
     description: str = Field("", description="a longer explanation (kept, not shown)")
     link: str = Field("", description="a URL that explains the rule")
     limit: int = Field(0, ge=0, description="report at most this many alerts per document; 0 = all")
-    action: Action = Field(Action(), description="Vale's fix action (kept for editors)")
+    action: Action = Field(Action(name="", params=[]), description="Vale's fix action (kept for editors)")
 
     variants: ClassVar[dict[str, type[ValeRule]]] = {}
 
