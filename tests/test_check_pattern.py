@@ -8,8 +8,6 @@ at https://vale.sh/docs/checks/), a text, and the findings expected as
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from qualitybot.document import parse
 from qualitybot.engine import Engine
 from qualitybot.report import Finding
 from qualitybot.vale.existence import Existence
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vale"
 
@@ -305,13 +304,9 @@ REPETITION = [
         id="docs-example",
     ),
     pytest.param(REPEATED, "Nothing repeats in this sentence.", [], id="clean"),
-    pytest.param(
-        {**REPEATED, "alpha": False}, "It cost 1 1 dollar.", [(1, 9, "'1' is repeated!")], id="digits"
-    ),
+    pytest.param({**REPEATED, "alpha": False}, "It cost 1 1 dollar.", [(1, 9, "'1' is repeated!")], id="digits"),
     pytest.param(REPEATED, "It cost 1 1 dollar.", [], id="alpha-skips-digits"),
-    pytest.param(
-        {**REPEATED, "ignorecase": True}, "The the cat.", [(1, 1, "'the' is repeated!")], id="ignorecase"
-    ),
+    pytest.param({**REPEATED, "ignorecase": True}, "The the cat.", [(1, 1, "'the' is repeated!")], id="ignorecase"),
     pytest.param(REPEATED, "The the cat.", [], id="case-sensitive"),
     pytest.param(
         {**REPEATED, "tokens": [r"\w+"], "ignorecase": True},
@@ -375,9 +370,7 @@ CAPITALIZATION = [
         [(1, 3, "'Results: What we found' should be in sentence case")],
         id="sentence-without-indicator",
     ),
-    pytest.param(
-        {**SENTENCE, "indicators": [":"]}, "# Results: What we found\n", [], id="sentence-indicator"
-    ),
+    pytest.param({**SENTENCE, "indicators": [":"]}, "# Results: What we found\n", [], id="sentence-indicator"),
     pytest.param(
         SENTENCE,
         "# Deploying with Kubernetes today\n",
@@ -488,9 +481,7 @@ BAD_RULES = [
         "rules.r.tokens: invalid regular expression",
         id="bad-regex",
     ),
-    pytest.param(
-        {"extends": "existence"}, "rules.r: an existence rule needs 'tokens' or 'raw'", id="no-tokens"
-    ),
+    pytest.param({"extends": "existence"}, "rules.r: an existence rule needs 'tokens' or 'raw'", id="no-tokens"),
     pytest.param(
         {"extends": "substitution", "swap": {"a": "b"}, "level": "fatal"},
         "rules.r.level: Input should be",
@@ -511,9 +502,7 @@ BAD_RULES = [
         "rules.r.scope: unknown scope 'bogus'",
         id="bad-scope",
     ),
-    pytest.param(
-        {"extends": "capitalization", "match": "$titel"}, "rules.r.match: expected $title", id="bad-match"
-    ),
+    pytest.param({"extends": "capitalization", "match": "$titel"}, "rules.r.match: expected $title", id="bad-match"),
 ]
 
 
@@ -571,12 +560,6 @@ def test_suppression_comments(tmp_path: Path) -> None:
 # --- Vale style folders -----------------------------------------------------------------------
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "qualitybot", *args], capture_output=True, text=True, timeout=120, check=False
-    )
-
-
 def test_imported_vale_style_runs_with_overrides() -> None:
     result = run_cli(
         "check", "--rules", str(FIXTURES / "qualitybot.yml"), "--format", "json", str(FIXTURES / "article.md")
@@ -614,9 +597,7 @@ def test_import_of_a_single_rule_file_and_suppression_of_its_id(tmp_path: Path) 
 
 
 IMPORT_ERRORS = [
-    pytest.param(
-        "import: nowhere\n", "rules.yml:1: import: no Vale rule file or style folder 'nowhere'", id="missing"
-    ),
+    pytest.param("import: nowhere\n", "rules.yml:1: import: no Vale rule file or style folder 'nowhere'", id="missing"),
     pytest.param("import: [1]\n", "rules.yml:1: import: expected a Vale style folder", id="not-a-path"),
 ]
 

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, run_cli
+
 PUBLISHED_SCHEMA = ROOT / "schema" / "qualitybot-rules.schema.json"
 VALE_RULES = ROOT / "tests" / "fixtures" / "vale" / "qualitybot.yml"
-
-
-def qualitybot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "qualitybot", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-    )
 
 
 # --- list ----------------------------------------------------------------------------------
@@ -32,9 +21,7 @@ def qualitybot(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
 LIST_LINES = [
     pytest.param("MyStyle.Hedging  (check pattern, warning, enabled)", id="re-levelled-import"),
     pytest.param("MyStyle.Commas  (check pattern, warning (timeout: error), disabled)", id="disabled-import"),
-    pytest.param(
-        "MyStyle.WordsPerSentence  (check pattern, info (timeout: error), enabled)", id="suggestion-is-info"
-    ),
+    pytest.param("MyStyle.WordsPerSentence  (check pattern, info (timeout: error), enabled)", id="suggestion-is-info"),
     pytest.param('    tokens: ["arguably", "appears to be", "very"]  (default [])', id="option-and-default"),
     pytest.param("    ignorecase: false  (default)", id="option-at-default"),
     pytest.param('    extends: "metric"  (required)', id="required-option"),
@@ -43,7 +30,7 @@ LIST_LINES = [
 
 @pytest.fixture(scope="module")
 def listing() -> subprocess.CompletedProcess[str]:
-    return qualitybot("rules", "list", "--rules", str(VALE_RULES))
+    return run_cli("rules", "list", "--rules", str(VALE_RULES))
 
 
 @pytest.mark.parametrize("line", LIST_LINES)
@@ -53,7 +40,7 @@ def test_list(listing: subprocess.CompletedProcess[str], line: str) -> None:
 
 
 def test_list_json_has_every_option_with_its_default() -> None:
-    result = qualitybot("rules", "list", "--rules", str(VALE_RULES), "--format", "json")
+    result = run_cli("rules", "list", "--rules", str(VALE_RULES), "--format", "json")
     rules = {r["rule"]: r for r in json.loads(result.stdout)}
     assert set(rules) == {
         f"MyStyle.{n}" for n in ("Commas", "Headings", "Hedging", "Repeated", "Terms", "WordsPerSentence")
@@ -64,7 +51,7 @@ def test_list_json_has_every_option_with_its_default() -> None:
 
 
 def test_list_of_the_default_profile(tmp_path: Path) -> None:
-    result = qualitybot("rules", "list", cwd=tmp_path)  # no rules file here: the bundled default
+    result = run_cli("rules", "list", cwd=tmp_path)  # no rules file here: the bundled default
     assert result.returncode == 0, result.stderr
     assert "readability  (check readability, warning, enabled)" in result.stdout
     assert "    max_sentence_words: 55  (default 45)" in result.stdout
@@ -105,14 +92,14 @@ EXPLAIN = [
 
 @pytest.mark.parametrize(("args", "lines"), EXPLAIN)
 def test_explain(tmp_path: Path, args: list[str], lines: list[str]) -> None:
-    result = qualitybot("rules", "explain", *args, cwd=tmp_path)
+    result = run_cli("rules", "explain", *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     for line in lines:
         assert line in result.stdout
 
 
 def test_explain_unknown_rule_exits_2_with_a_hint(tmp_path: Path) -> None:
-    result = qualitybot("rules", "explain", "patern", cwd=tmp_path)
+    result = run_cli("rules", "explain", "patern", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "qualitybot: no rule or check 'patern'; did you mean 'pattern'?\n"
 
@@ -121,7 +108,7 @@ def test_explain_unknown_rule_exits_2_with_a_hint(tmp_path: Path) -> None:
 
 
 def test_validate_ok() -> None:
-    result = qualitybot("rules", "validate", str(VALE_RULES))
+    result = run_cli("rules", "validate", str(VALE_RULES))
     assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")
 
 
@@ -143,7 +130,7 @@ INVALID = [
 def test_validate_reports_file_line_key(tmp_path: Path, content: str, errors: list[str]) -> None:
     rules = tmp_path / "rules.yml"
     rules.write_text(content, encoding="utf-8")
-    result = qualitybot("rules", "validate", str(rules))
+    result = run_cli("rules", "validate", str(rules))
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [f"qualitybot: {e.format(file=rules)}" for e in errors]
@@ -153,7 +140,7 @@ def test_validate_reports_file_line_key(tmp_path: Path, content: str, errors: li
 
 
 def test_published_schema_is_the_generated_one() -> None:
-    result = qualitybot("rules", "schema")
+    result = run_cli("rules", "schema")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == json.loads(PUBLISHED_SCHEMA.read_text(encoding="utf-8")), (
         "regenerate it: qualitybot rules schema > schema/qualitybot-rules.schema.json"
