@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import sys
 from typing import Any, TextIO
 
 from pydantic import BaseModel
@@ -55,7 +56,9 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``qualitybot rules ...``; ConfigError and UnknownRule are left to the CLI."""
     if args.rules_command == "validate":
-        load_rules(args.file)
+        for rule in load_rules(args.file).rules.values():
+            if _not_run(rule):
+                print(f"qualitybot: note: {rule.id}: {_not_run(rule)}; it reports nothing", file=sys.stderr)
         out.write("ok\n")
     elif args.rules_command == "schema":
         out.write(json.dumps(rules_schema(), indent=2) + "\n")
@@ -90,6 +93,11 @@ def rule_summary(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _not_run(rule: Rule) -> str:
+    not_run = getattr(rule.options, "not_run", None)
+    return str(not_run()) if not_run else ""
+
+
 def severities_text(rule: Rule) -> str:
     """``warning``; ``warning (timeout: error)`` when a kind differs from the rule's own alerts."""
     spec = registry()[rule.check]
@@ -112,6 +120,8 @@ def list_text(rules: list[Rule]) -> str:
     for rule in rules:
         summary = rule_summary(rule)
         state = "enabled" if rule.enabled else "disabled"
+        if _not_run(rule):
+            state += f"; not run: {_not_run(rule)}"
         lines.append(f"{rule.id}  (check {rule.check}, {summary['severity']}, {state})")
         for name, option in summary["options"].items():
             value, default = option["value"], option["default"]
@@ -138,11 +148,7 @@ def explain(name: str, rules_file: str | None) -> str:
         hint = difflib.get_close_matches(name, known, 1)
         raise UnknownRule(
             f"no rule or check '{name}'"
-            + (
-                f"; did you mean '{hint[0]}'?"
-                if hint
-                else f" (rules: {', '.join(rules)}; checks: {', '.join(checks)})"
-            )
+            + (f"; did you mean '{hint[0]}'?" if hint else f" (rules: {', '.join(rules)}; checks: {', '.join(checks)})")
         )
     spec = checks[rule.check if rule else name]
     parts = []
@@ -191,12 +197,12 @@ def _fields_text(
 def _option_models(options: type[CheckOptions]) -> list[type[CheckOptions]]:
     """The models a check's options may take: its rule types (pattern), else the one model."""
     variants: dict[str, type[CheckOptions]] = getattr(options, "variants", {})
-    return list(variants.values()) or [options]
+    return list(dict.fromkeys(variants.values())) or [options]
 
 
 def _const(model: type[BaseModel]) -> str:
     annotation = model.model_fields["extends"].annotation
-    return str(getattr(annotation, "__args__", [model.__name__])[0])
+    return ", ".join(getattr(annotation, "__args__", [model.__name__]))
 
 
 def _type_text(field: FieldInfo) -> str:

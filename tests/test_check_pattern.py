@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import textstat
 import yaml
 
 from qualitybot.config import ConfigError, load_rules
@@ -448,6 +449,61 @@ METRIC = [
 @pytest.mark.parametrize(("rule", "text", "expected"), METRIC)
 def test_metric(tmp_path: Path, rule: dict[str, Any], text: str, expected: list[Any]) -> None:
     assert places(findings(tmp_path, rule, text, "article.md")) == expected
+
+
+# --- conditional, consistency, readability, and the types that do not run ------------------------
+
+ACRONYMS = {
+    "extends": "conditional",
+    "message": "'%s' has no definition.",
+    "first": r"\b([A-Z]{3,5})\b",
+    "second": r"(?:\b[A-Z][a-z]+ )+\(([A-Z]{3,5})\)",
+    "exceptions": ["NASA"],
+}
+SPELLING = {
+    "extends": "consistency",
+    "message": "Inconsistent spelling of '%s'.",
+    "ignorecase": True,
+    "either": {"advisor": "adviser", "centre": "center"},
+}
+GRADE = {"extends": "readability", "message": "Grade level (%s) too high.", "metrics": ["Flesch-Kincaid"], "grade": 8}
+HARD = "The intergovernmental organization's comprehensive reconsideration necessitated unprecedented deliberation."
+
+OTHER_TYPES = [
+    pytest.param(
+        ACRONYMS,
+        "The World Health Organization (WHO) met. The WHO and the IMF agreed. NASA too.",
+        [(1, 58, "'IMF' has no definition.")],
+        id="conditional-acronym",
+    ),
+    pytest.param(
+        {**ACRONYMS, "first": r"\bsaid\b", "second": r"\baccording to\b", "message": "'%s': source?"},
+        "He said so, according to them.",
+        [],
+        id="conditional-presence",
+    ),
+    pytest.param(
+        SPELLING,
+        "The advisor spoke. The Adviser left. The centre opened.",
+        [(1, 24, "Inconsistent spelling of 'Adviser'.")],
+        id="consistency-mixed",
+    ),
+    pytest.param(SPELLING, "The advisor spoke. The advisor left.", [], id="consistency-one-form"),
+    # Vale formats the grade with two decimals; the grade itself is textstat's Flesch-Kincaid.
+    pytest.param(
+        GRADE,
+        HARD,
+        [(1, 1, f"Grade level ({textstat.flesch_kincaid_grade(HARD):.2f}) too high.")],
+        id="readability-too-hard",
+    ),
+    pytest.param({**GRADE, "grade": 60}, HARD, [], id="readability-within"),
+    pytest.param({"extends": "spelling", "message": "x", "custom": True}, "teh", [], id="spelling-is-not-run"),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), OTHER_TYPES)
+def test_other_vale_types(tmp_path: Path, rule: dict[str, Any], text: str, expected: list[Any]) -> None:
+    assert places(findings(tmp_path, rule, text)) == expected
 
 
 # --- levels and severities -------------------------------------------------------------------

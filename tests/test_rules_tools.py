@@ -176,3 +176,13 @@ SCHEMA_REJECTS = [
 @pytest.mark.parametrize("data", SCHEMA_REJECTS)
 def test_schema_rejects(data: dict[str, object]) -> None:
     assert list(_validator().iter_errors(data)) != []
+
+
+def test_validate_notes_rules_that_do_not_run(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yml"
+    rules.write_text("rules:\n  spell:\n    check: pattern\n    extends: spelling\n    message: x\n", encoding="utf-8")
+    result = run_cli("rules", "validate", str(rules))
+    assert (result.returncode, result.stdout) == (0, "ok\n")
+    assert result.stderr == (
+        "qualitybot: note: spell: Vale rule type 'spelling' is not run by qualitybot; it reports nothing\n"
+    )

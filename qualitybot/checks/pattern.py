@@ -7,9 +7,13 @@ What it catches
     or too few matches of ``token`` per scope, ``max``/``min``), ``repetition``
     (the same word twice in a row), ``capitalization`` (headings in ``$title`` or
     ``$sentence`` case) and ``metric`` (a ``formula`` over document counts with a
-    ``condition``). Messages are filled as Vale fills them (``%s`` is the match; for
-    substitutions the expected form, then the observed one). Style folders that
-    editors already keep for Vale are read unchanged with ``import:``.
+    ``condition``); also Vale's ``conditional`` (an acronym needs its definition),
+    ``consistency`` (one spelling of each ``either`` pair) and ``readability``
+    (average grade of named formulas). ``sequence``, ``spelling`` and ``script``
+    rules load but do not run (``rules validate`` says so). Messages are filled
+    as Vale fills them (``%s`` is the match; for substitutions the expected form,
+    then the observed one). Style folders that editors already keep for Vale are
+    read unchanged with ``import:``.
 
 Fails (``extends: substitution``, ``message: "Use '%s' instead of '%s'."``,
 ``swap: {utilize: use}``)

@@ -12,7 +12,20 @@ from qualitybot.document import Document
 from qualitybot.vale.regex import PatternError, compile_pattern
 from qualitybot.vale.scopes import SCOPE_HELP, check_scope
 
-RuleType = Literal["existence", "substitution", "occurrence", "repetition", "capitalization", "metric"]
+RuleType = Literal[
+    "existence",
+    "substitution",
+    "occurrence",
+    "repetition",
+    "capitalization",
+    "metric",
+    "conditional",
+    "consistency",
+    "readability",
+    "sequence",
+    "spelling",
+    "script",
+]
 RULE_TYPES: tuple[str, ...] = RuleType.__args__  # type: ignore[attr-defined]
 Level = Literal["suggestion", "warning", "error"]
 LEVELS: dict[str, Severity] = {"suggestion": "info", "warning": "warning", "error": "error"}
@@ -71,15 +84,15 @@ class ValeRule(CheckOptions):
     def option_names(cls, values: Any) -> list[str]:
         """The keys a mapping may have: those of its rule type (for "did you mean")."""
         kind = values.get("extends") if isinstance(values, dict) else None
-        return (
-            list(cls.variants.get(kind, cls).model_fields)
-            if isinstance(kind, str)
-            else list(cls.model_fields)
-        )
+        return list(cls.variants.get(kind, cls).model_fields) if isinstance(kind, str) else list(cls.model_fields)
 
     def default_severities(self) -> dict[str, Severity]:
         """Vale's ``level`` sets the severity of the rule's alerts (not of its ``timeout``)."""
         return {"": LEVELS[self.level]}
+
+    def not_run(self) -> str:
+        """Why this rule reports nothing, for ``rules list``/``validate``; empty: it runs."""
+        return ""
 
     def run(self, doc: Document) -> Iterator[Hit]:  # pragma: no cover - every rule type overrides
         raise NotImplementedError

@@ -103,11 +103,7 @@ class Capitalization(ValeRule):
                 if mark in word:
                     word = word.split(mark)[0]
                     break
-            if (
-                word == word.upper()
-                or any(prev.endswith(s) for s in self.indicators)
-                or excepted(except_re, word)
-            ):
+            if word == word.upper() or any(prev.endswith(s) for s in self.indicators) or excepted(except_re, word):
                 count += 1
             elif i == 0 and word != go_title(word.lower()):
                 return False

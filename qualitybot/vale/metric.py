@@ -143,11 +143,7 @@ def evaluate(node: ast.expr, counts: dict[str, float]) -> Any:
         return _BINARY[type(node.op)](evaluate(node.left, counts), evaluate(node.right, counts))
     if isinstance(node, ast.UnaryOp):
         value = evaluate(node.operand, counts)
-        return (
-            -value
-            if isinstance(node.op, ast.USub)
-            else (not value if isinstance(node.op, ast.Not) else value)
-        )
+        return -value if isinstance(node.op, ast.USub) else (not value if isinstance(node.op, ast.Not) else value)
     if isinstance(node, ast.Compare):
         left = evaluate(node.left, counts)
         for op, right_node in zip(node.ops, node.comparators, strict=True):

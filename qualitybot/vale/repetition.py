@@ -58,9 +58,7 @@ class Repetition(ValeRule):
                     count += 1
                 if hit and count > self.max:
                     start, end = region.start + prev_start, region.start + m.end
-                    one_sentence = _sentence_of(sentence_starts, start) == _sentence_of(
-                        sentence_starts, end - 1
-                    )
+                    one_sentence = _sentence_of(sentence_starts, start) == _sentence_of(sentence_starts, end - 1)
                     if one_sentence and not excepted(except_re, doc.text[start:end]):
                         yield Hit(start, end, format_message(self.message, curr))
                         count = 0

@@ -89,9 +89,7 @@ def _block_in(doc: Document, block: Block, scope: str) -> bool:
         scope = "heading.h1"
     heading = _HEADING.match(scope)
     if heading:
-        return block.kind == "heading" and (
-            not heading.group(1) or heading_level(doc, block) == int(heading.group(1))
-        )
+        return block.kind == "heading" and (not heading.group(1) or heading_level(doc, block) == int(heading.group(1)))
     kind = BLOCK_KINDS.get(scope.split(".")[0])
     return kind is not None and block.kind == kind
 
