@@ -375,7 +375,7 @@ def _validate_rule(
         options=options,
         enabled=enabled,
         severity=severity,
-        severities=severities if severity else {**options.default_severities(), **severities},
+        severities=dict(severities) if severity else {**options.default_severities(), **severities},
     )
 
 
