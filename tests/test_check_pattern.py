@@ -565,10 +565,17 @@ BAD_RULES = [
 @pytest.mark.parametrize(("rule", "message"), BAD_RULES)
 def test_bad_rules_name_file_line_and_key(tmp_path: Path, rule: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        findings(tmp_path, rule, "")
+        findings(tmp_path, {"message": "m", **rule}, "")
     [error] = caught.value.messages
     assert error.startswith(f"{tmp_path / 'rules.yml'}:")
     assert message in error
+
+
+def test_message_is_required_as_in_vale(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        findings(tmp_path, {"extends": "existence", "tokens": ["very"]}, "")
+    [error] = caught.value.messages
+    assert error.startswith(f"{tmp_path / 'rules.yml'}:2: rules.r.message: Field required")
 
 
 # --- regular expressions that would backtrack forever --------------------------------------------

@@ -10,8 +10,17 @@ import pytest
 from tests.conftest import EXAMPLES, ROOT, run_cli
 
 FINDING_KEYS = {
-    "check", "rule", "severity", "message", "line", "column", "end_line", "end_column",
-    "excerpt", "suggestions", "related",
+    "check",
+    "rule",
+    "severity",
+    "message",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "excerpt",
+    "suggestions",
+    "related",
 }
 STRICT_RULES = "rules:\n  readability:\n    severity: error\n    max_sentence_words: 10\n"
 LONG = "This sentence is clearly far too long for the strict limit that the test rules set.\n"

@@ -114,8 +114,8 @@ def test_validate_ok() -> None:
 
 INVALID = [
     pytest.param(
-        "rules:\n  r:\n    check: pattern\n    extends: existence\n    tokenz: [a]\n",
-        ["{file}:5: rules.r.tokenz: unknown option 'tokenz'; did you mean 'tokens'?"],
+        "rules:\n  r:\n    check: pattern\n    extends: existence\n    message: m\n    tokenz: [a]\n",
+        ["{file}:6: rules.r.tokenz: unknown option 'tokenz'; did you mean 'tokens'?"],
         id="typo",
     ),
     pytest.param(

@@ -50,7 +50,7 @@ class ValeRule(CheckOptions):
     """A pattern rule: one of Vale's rule types, chosen by ``extends``."""
 
     extends: RuleType = Field(description="the rule type: " + ", ".join(RULE_TYPES))
-    message: str = Field("", description="the alert's message; %s is filled as Vale fills it")
+    message: str = Field(description="the alert's message (required, as in Vale); %s is filled as Vale fills it")
     level: Level = Field("warning", description="suggestion (info), warning or error; `severity` wins")
     scope: StrList = Field(default_factory=lambda: ["text"], description=SCOPE_HELP)
     description: str = Field("", description="a longer explanation (kept, not shown)")
