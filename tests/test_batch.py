@@ -54,10 +54,7 @@ def _stderr_on_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> tupl
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # a real terminal's size
     proc = subprocess.Popen(
         [sys.executable, "-m", "qualitybot", *args],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=follower,
-        env=env,
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=follower, env=env,
     )
     os.close(follower)
     chunks = []

@@ -52,7 +52,6 @@ def test_messages_say_what_and_limit() -> None:
     doc = make_doc(LONG_SENTENCE)
     (hit,) = check(doc, Options(max_sentence_words=25))
     assert hit.message == "Sentence has 38 words (limit 25): split it"
-    (metric,) = check(
-        make_doc(HARD_TEXT), Options(min_words=1, max_sentence_words=0, metrics={"flesch_reading_ease": {"min": 30}})
-    )
+    (metric,) = check(make_doc(HARD_TEXT), Options(min_words=1, max_sentence_words=0,
+                                                    metrics={"flesch_reading_ease": {"min": 30}}))
     assert metric.message.startswith("flesch_reading_ease is ") and "below the minimum 30" in metric.message

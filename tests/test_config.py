@@ -18,25 +18,14 @@ def write(tmp_path: Path, text: str, name: str = "rules.yml") -> Path:
 @pytest.mark.parametrize(
     ("text", "line", "fragments"),
     [
-        (
-            "rules:\n  readability:\n    max_sentence_word: 3\n",
-            3,
-            ["rules.readability.max_sentence_word", "unknown option", "did you mean 'max_sentence_words'"],
-        ),
-        (
-            "rules:\n  readability:\n    max_sentence_words: -1\n",
-            3,
-            ["max_sentence_words", "greater than or equal to 0"],
-        ),
+        ("rules:\n  readability:\n    max_sentence_word: 3\n", 3,
+         ["rules.readability.max_sentence_word", "unknown option", "did you mean 'max_sentence_words'"]),
+        ("rules:\n  readability:\n    max_sentence_words: -1\n", 3, ["max_sentence_words", "greater than or equal to 0"]),
         ("rules:\n  readability:\n    max_sentence_words: many\n", 3, ["max_sentence_words", "valid integer"]),
         ("rules:\n  readability:\n    severity: eror\n", 3, ["unknown severity 'eror'", "did you mean 'error'"]),
         ("rules:\n  readability:\n    enabled: maybe\n", 3, ["enabled", "true or false"]),
         ("rules:\n  readability:\n    severities: {metrik: error}\n", 3, ["unknown kind", "did you mean 'metric'"]),
-        (
-            "rules:\n  readability:\n    metrics: {flesch_reading_eas: {min: 3}}\n",
-            3,
-            ["metrics.flesch_reading_eas", "Input should be"],
-        ),
+        ("rules:\n  readability:\n    metrics: {flesch_reading_eas: {min: 3}}\n", 3, ["metrics.flesch_reading_eas", "Input should be"]),
         ("rules:\n  readability:\n    metrics: {flesch_reading_ease: {min: 9, max: 3}}\n", 3, ["greater than max"]),
         ("rules:\n  readabilty: {}\n", 2, ["rule needs a 'check:'"]),
         ("rules:\n  mine:\n    check: readabilty\n", 3, ["unknown check 'readabilty'", "did you mean 'readability'"]),

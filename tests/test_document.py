@@ -16,7 +16,7 @@ from qualitybot.document import parse
         ("# Title\n\nBody text.\n", "a.md", [("heading", "Title"), ("paragraph", "Body text.")]),
         ("- first item\n- second item\n", "a.md", [("list_item", "first item"), ("list_item", "second item")]),
         ("> quoted words\n", "a.md", [("blockquote", "quoted words")]),
-        ('Text.\n\n```\ncode "here\n```\n', "a.md", [("paragraph", "Text.")]),
+        ("Text.\n\n```\ncode \"here\n```\n", "a.md", [("paragraph", "Text.")]),
         ("    indented code\n\nProse.\n", "a.md", [("paragraph", "Prose.")]),
         ("---\ntitle: T\n---\nBody.\n", "a.md", [("paragraph", "Body.")]),
         ("---\ntitle: T\n---\nBody.\n", "a.txt", [("paragraph", "Body.")]),
@@ -34,9 +34,9 @@ def test_blocks(text: str, path: str, expected_blocks: list[tuple[str, str]]) ->
 @pytest.mark.parametrize(
     ("text", "hidden", "kept"),
     [
-        ('Use `rm "x` now.\n', 'rm "x', "now."),
-        ('See [the site](http://example.com/a"b) today.\n', "example.com", "the site"),
-        ('Hi <!-- note " --> there.\n', "note", "there."),
+        ("Use `rm \"x` now.\n", 'rm "x', "now."),
+        ("See [the site](http://example.com/a\"b) today.\n", "example.com", "the site"),
+        ("Hi <!-- note \" --> there.\n", "note", "there."),
         ("**Bold** and _em_ text.\n", "**", "Bold"),
     ],
 )
@@ -49,10 +49,7 @@ def test_markdown_prose_masks_non_prose(text: str, hidden: str, kept: str) -> No
 @pytest.mark.parametrize(
     ("text", "sentences"),
     [
-        (
-            "Mr. Smith went to Washington. He met the U.S. envoy.",
-            ["Mr. Smith went to Washington.", "He met the U.S. envoy."],
-        ),
+        ("Mr. Smith went to Washington. He met the U.S. envoy.", ["Mr. Smith went to Washington.", "He met the U.S. envoy."]),
         ("Growth was 2.5% in May. Prices rose.", ["Growth was 2.5% in May.", "Prices rose."]),
         ('"It is over," she said. "We lost."', ['"It is over," she said.', '"We lost."']),
         ("J. R. Ewing arrived. Why? Nobody knows!", ["J. R. Ewing arrived.", "Why?", "Nobody knows!"]),

@@ -29,14 +29,10 @@ def findings(tmp_path: Path, text: str, extra: str = "") -> list[tuple[int, int,
         (f"<!-- qualitybot: disable readability.sentence-length -->\n{LONG}\n", []),
         (f"<!-- qualitybot: disable -->\n{LONG}\n", []),
         (f"<!-- qualitybot: disable quotes -->\n{LONG}\n", [(2, 1, "readability.sentence-length", "warning")]),
-        (
-            f"<!-- qualitybot: disable readability -->\n\n{LONG}\n\n<!-- qualitybot: enable readability -->\n\n{LONG}\n",
-            [(7, 1, "readability.sentence-length", "warning")],
-        ),
-        (
-            f"<!-- qualitybot: disable-next-line readability -->\n{LONG}\n\n{LONG}\n",
-            [(4, 1, "readability.sentence-length", "warning")],
-        ),
+        (f"<!-- qualitybot: disable readability -->\n\n{LONG}\n\n<!-- qualitybot: enable readability -->\n\n{LONG}\n",
+         [(7, 1, "readability.sentence-length", "warning")]),
+        (f"<!-- qualitybot: disable-next-line readability -->\n{LONG}\n\n{LONG}\n",
+         [(4, 1, "readability.sentence-length", "warning")]),
         (f"<!-- qualitybot: disable-next-line grammar, readability -->\n{LONG}\n", []),
     ],
 )

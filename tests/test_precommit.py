@@ -36,11 +36,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     def run(*files: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [PRE_COMMIT, "try-repo", str(ROOT), "qualitybot", "--files", *files],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=900,
+            cwd=repo, capture_output=True, text=True, env=env, timeout=900,
         )
 
     passed = run("good.md", "notes.py")
