@@ -506,6 +506,30 @@ def test_other_vale_types(tmp_path: Path, rule: dict[str, Any], text: str, expec
     assert places(findings(tmp_path, rule, text)) == expected
 
 
+WEAKLY_TYPED = [
+    pytest.param(
+        {"extends": "existence", "message": "'%s'", "tokens": [2019]},
+        "In 2019 it rained.",
+        [(1, 4, "'2019'")],
+        id="number-token-is-text",
+    ),
+    pytest.param(
+        {"extends": "existence", "message": "'%s'", "tokens": "very"},
+        "A very day.",
+        [(1, 3, "'very'")],
+        id="string-is-a-list-of-one",
+    ),
+    pytest.param({**GRADE, "metrics": "Flesch-Kincaid", "grade": 60}, HARD, [], id="metrics-string"),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), WEAKLY_TYPED)
+def test_values_are_decoded_weakly_as_vale_does(
+    tmp_path: Path, rule: dict[str, Any], text: str, expected: list[Any]
+) -> None:
+    assert places(findings(tmp_path, rule, text)) == expected
+
+
 # --- levels and severities -------------------------------------------------------------------
 
 LEVELS = [

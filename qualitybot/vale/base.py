@@ -32,7 +32,7 @@ LEVELS: dict[str, Severity] = {"suggestion": "info", "warning": "warning", "erro
 
 
 # Keys that take a list; Vale also accepts a single string there (a list of one).
-LIST_KEYS = ("tokens", "raw", "exceptions", "scope", "indicators")
+LIST_KEYS = ("tokens", "raw", "exceptions", "scope", "indicators", "metrics")
 StrList = Annotated[
     list[str],
     WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
@@ -66,7 +66,7 @@ class ValeRule(CheckOptions):
         # The base validates by handing the whole mapping to the model of its rule type,
         # so errors keep their key (file:line: key: why) and unknown keys get a hint.
         if isinstance(data, dict):
-            data = {k: [v] if k in LIST_KEYS and isinstance(v, str) else v for k, v in data.items()}
+            data = {k: _weakly_typed(k, v) for k, v in data.items()}
             if cls is ValeRule and data.get("extends") in cls.variants:
                 return cls.variants[data["extends"]].model_validate(data)
         return handler(data)
@@ -96,6 +96,21 @@ class ValeRule(CheckOptions):
 
     def run(self, doc: Document) -> Iterator[Hit]:  # pragma: no cover - every rule type overrides
         raise NotImplementedError
+
+
+def _weakly_typed(key: str, value: Any) -> Any:
+    """Vale decodes weakly: a string where a list is due is a list of one, a number is its text."""
+    if key in LIST_KEYS and isinstance(value, str | int | float):
+        value = [value]
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    if isinstance(value, dict) and key in ("swap", "either"):
+        return {_text(k): _text(v) for k, v in value.items()}
+    return value
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 def register(model: type[ValeRule]) -> type[ValeRule]:
