@@ -453,7 +453,9 @@ class _Pairing:
     def _end_block(self, block: Block) -> None:
         while self.stack:
             opened = self.stack.pop()
-            if (
+            if opened.implicit:  # carried over one paragraph without reopening or closing
+                self._unclosed(opened, self._end_of(self.previous), "before the paragraph ends")
+            elif (
                 opened.mark.family == "double"
                 and not opened.detached
                 and not self.stack
