@@ -170,17 +170,21 @@ def _mark_pattern(marks: frozenset[str]) -> re.Pattern[str]:
 
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
+    sentences: dict[int, list[Span]] = {}
+    for sentence in doc.sentences:
+        sentences.setdefault(sentence.block, []).append(sentence)
     pairing = _Pairing(doc, options)
     for index, block in enumerate(doc.blocks):
-        pairing.block(index, block, _marks(doc, index, block, options))
+        in_block = sentences.get(index) or [block]
+        pairing.block(block, in_block, _marks(doc, block, in_block, options))
     pairing.finish()
     yield from sorted(pairing.hits, key=lambda h: (h.start, h.kind))
 
 
-def _marks(doc: Document, index: int, block: Block, options: Options) -> list[Mark]:
+def _marks(doc: Document, block: Block, sentences: list[Span], options: Options) -> list[Mark]:
     """The quote marks of one block, each classified by its neighbours."""
     prose = doc.prose
-    sentence_starts = [s.start for s in doc.sentences if s.block == index] or [block.start]
+    sentence_starts = [s.start for s in sentences]
     elisions = {e.lower() for e in options.elisions}
     rock_n_roll = {m.start() for m in _ROCK_N_ROLL.finditer(prose, block.start, block.end)}
     rock_n_roll |= {start + 2 for start in rock_n_roll}
@@ -283,8 +287,8 @@ class _Pairing:
     stack: list[_Open] = field(default_factory=list)
     sentences: list[Span] = field(default_factory=list)
 
-    def block(self, index: int, block: Block, marks: Sequence[Mark]) -> None:
-        self.sentences = [s for s in self.doc.sentences if s.block == index] or [block]
+    def block(self, block: Block, sentences: list[Span], marks: Sequence[Mark]) -> None:
+        self.sentences = sentences
         self.stack = []
         marks = [m for m in marks if not m.apostrophe]
         if self.carried is not None:
