@@ -4,14 +4,9 @@ Every fixture is our own text; the lines marked "seed" imitate the defects of th
 real submission in ``../shared/fixtures/seed-article.txt`` without copying it.
 """
 
-# Curly quotes and primes are the subject of these fixtures.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +14,12 @@ import pytest
 
 from qualitybot.checks import registry
 from qualitybot.checks.quotes import KINDS, Options, check
-from qualitybot.document import Document, parse
+from qualitybot.document import Document
+from tests.conftest import SHARED, make_doc, run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "fixtures" / "seed-article.txt"
+SEED = SHARED / "fixtures" / "seed-article.txt"
 
 Expected = list[tuple[int, int, str]]
-
-
-def make_doc(text: str, path: str = "t.txt") -> Document:
-    return parse(text, path)
 
 
 def found(doc: Document, options: Options | None = None) -> Expected:
@@ -223,7 +214,7 @@ RELATED: list[tuple[str, str, tuple[int, int], list[tuple[int, int]]]] = [
 
 @pytest.mark.parametrize(("name", "text", "where", "related"), RELATED, ids=[r[0] for r in RELATED])
 def test_related(name: str, text: str, where: tuple[int, int], related: list[tuple[int, int]]) -> None:
-    doc = make_doc(text)
+    doc = make_doc(text, "t.txt")
     (hit,) = check(doc, Options())
     assert doc.line_col(hit.start) == where
     assert hit.end - hit.start >= 1
@@ -231,7 +222,7 @@ def test_related(name: str, text: str, where: tuple[int, int], related: list[tup
 
 
 def test_messages_say_what_is_wrong() -> None:
-    doc = make_doc('He said “no" to it. The vote was close," he said.')
+    doc = make_doc('He said “no" to it. The vote was close," he said.', "t.txt")
     messages = [h.message for h in check(doc, Options())]
     assert messages == [
         'Quotation opened with “ is closed with "',
@@ -264,12 +255,6 @@ The "new" plan is 6'2" of rock 'n' roll from the '90s, the analysts' favourite.
 """
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "qualitybot", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-
-
 def _quote_findings(stdout: str) -> list[tuple[str, str, int, int]]:
     report = json.loads(stdout)
     return [
@@ -282,7 +267,7 @@ def _quote_findings(stdout: str) -> list[tuple[str, str, int, int]]:
 def test_cli_reports_quotes_with_default_profile(tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
     article.write_text(SEED_LIKE, encoding="utf-8")
-    result = _cli("check", str(article), "--format", "json")
+    result = run_cli("check", str(article), "--format", "json")
     assert result.returncode == 1, result.stderr
     assert _quote_findings(result.stdout) == [
         ("quotes.single", "warning", 5, 16),
@@ -293,7 +278,7 @@ def test_cli_reports_quotes_with_default_profile(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/fixtures/seed-article.txt is not present")
 def test_cli_on_the_real_seed_article() -> None:
-    result = _cli("check", str(SEED), "--format", "json")
+    result = run_cli("check", str(SEED), "--format", "json")
     assert result.returncode == 1, result.stderr
     found_lines = {(rule, line) for rule, _severity, line, _column in _quote_findings(result.stdout)}
     assert ("quotes.empty", 19) in found_lines  # `" "`

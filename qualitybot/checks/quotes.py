@@ -41,9 +41,6 @@ Options
     and that therefore do not open a single quotation.
 """
 
-# The marks themselves are this module's subject: curly quotes, primes and dashes are meant.
-# ruff: noqa: RUF001, RUF002
-
 from __future__ import annotations
 
 import bisect
