@@ -75,6 +75,18 @@ MUST_FLAG: list[tuple[str, str, dict[str, Any], Expected]] = [
         {},
         [(1, 1, "unclosed")],
     ),
+    (
+        "closing mark lost before the attribution",
+        '"We will go, he said. "Then we stay," she said.',
+        {},
+        [(1, 1, "unclosed")],
+    ),
+    (
+        "attribution inside a paragraph left open",
+        '"We will go, said the minister.\n\n"Then we stay," she said.',
+        {},
+        [(1, 1, "unclosed")],
+    ),
     ("latex unclosed", "``It was a bomb, said the official.\n\nNothing else.", {}, [(1, 1, "unclosed")]),
     ("curly unclosed", "He said “we will go.\n\nThey went home.", {}, [(1, 9, "unclosed")]),
     # unopened
@@ -135,8 +147,7 @@ MUST_NOT_FLAG: list[tuple[str, str, dict[str, Any]]] = [
     ("continued paragraph without a reopening mark", "“We thank the club and\n\nall of its fans.”", {}),
     (
         "apostrophes",
-        "In the '90s, rock 'n' roll was the Joneses' thing; Chris' band played until one o'clock. "
-        "Don't worry.",
+        "In the '90s, rock 'n' roll was the Joneses' thing; Chris' band played until one o'clock. Don't worry.",
         {},
     ),
     ("plural possessives", "The analysts' forecasts and Yukos' debts rose, the U.S.'s envoy said.", {}),
@@ -206,6 +217,7 @@ RELATED: list[tuple[str, str, tuple[int, int], list[tuple[int, int]]]] = [
     ),
     ("unclosed: the paragraph end", 'He said "we will never give up.\n\nThe end.', (1, 9), [(1, 32)]),
     ("unclosed run: its end and its first mark", '"We win.\n\n"We never stop.', (3, 1), [(3, 16), (1, 1)]),
+    ("unclosed: where the attribution begins", '"We go, he said. "We stay," she said.', (1, 1), [(1, 7)]),
     ("unopened: the sentence start", 'It ended. The vote was close," he said.', (1, 30), [(1, 11)]),
     ("mismatched: the opening mark", 'He said “no" to it.', (1, 12), [(1, 9)]),
     ("single: the sentence end", "With the US 'Ukraine. More text.", (1, 13), [(1, 22)]),

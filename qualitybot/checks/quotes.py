@@ -150,6 +150,14 @@ _OPENING_PUNCT = frozenset("([{<—–/")  # a mark after these opens, like afte
 _CLOSING_PUNCT = frozenset(".,;:!?)]}>…—–/")  # a mark before these closes, like before a space
 _SENTENCE_END = frozenset(".!?…")
 _LEADING_DOTS = re.compile(r"[.…]+\w")  # "...and then", ".com": the quote opens
+# A quotation that runs on does not contain its own attribution: in `"We won, he said.`
+# the closing mark before the comma was lost, so the quotation cannot be reopened.
+_ATTRIBUTION = re.compile(
+    r"[,?!](?=\s+(?!(?:and|but|or|so|because|which|who|that|when|while|as|if|then|I)\b)"
+    r"(?:[\w.'’-]+\s+){0,6}?"
+    r"(?:said|says|told|tells|added|adds|asked|asks|explained|explains|warned|warns|argued|argues"
+    r"|insisted|insists|wrote|writes)\b)"
+)
 _ROCK_N_ROLL = re.compile(r"(?<!\w)['’]n['’](?!\w)", re.IGNORECASE)
 _FEET_INCHES = re.compile(r"\d\s?['’′]\s?\d{1,2}(?:\.\d+)?\s?[\"”″]")
 
@@ -367,13 +375,17 @@ class _Pairing:
                 elif opened.implicit:
                     self._pop_to(top)
                     self._unclosed(opened, self._end_of(self.previous), "before the paragraph ends")
-                elif self.options.reopen_in_paragraph and mark.sentence_start:
-                    self._pop_to(top)
-                    self.stack.append(_Open(mark, opened.first, self._sentence_end(mark)))
-                    return
                 else:
+                    reopens = self.options.reopen_in_paragraph and mark.sentence_start
+                    lost = self._attribution(opened.mark.end, mark.start) if reopens else None
                     self._pop_to(top)
-                    self._unclosed(opened, Span(mark.start, mark.start), "before the next quotation opens")
+                    if reopens and lost is None:
+                        self.stack.append(_Open(mark, opened.first, self._sentence_end(mark)))
+                        return
+                    if lost is not None:
+                        self._unclosed(opened, Span(lost, lost), "before its attribution")
+                    else:
+                        self._unclosed(opened, Span(mark.start, mark.start), "before the next quotation opens")
             self._push(mark)
         elif top is None:
             self._unopened(mark)
@@ -463,7 +475,11 @@ class _Pairing:
                 and self.options.continued_paragraphs
                 and block.kind != "heading"
             ):
-                self.carried = opened  # the next paragraph may reopen it
+                lost = self._attribution(opened.mark.end, block.end)
+                if lost is None:
+                    self.carried = opened  # the next paragraph may reopen it
+                else:
+                    self._unclosed(opened, Span(lost, lost), "before its attribution")
             else:
                 self._leftover(opened, "before the paragraph ends", self._end_of(block))
 
@@ -480,6 +496,11 @@ class _Pairing:
             )
         else:
             self._unclosed(opened, where or Span(opened.sentence_end, opened.sentence_end), why)
+
+    def _attribution(self, start: int, end: int) -> int | None:
+        """Where an attribution (``, he said``) begins between two offsets, if one does."""
+        found = _ATTRIBUTION.search(self.doc.prose, start, end)
+        return found.start() if found else None
 
     # -- findings --------------------------------------------------------------------------
 
