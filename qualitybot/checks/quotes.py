@@ -1,31 +1,42 @@
 """Quotes: quotation marks that do not pair up, while accepting how edited news quotes.
 
 What it catches
-    Broken quoting, typical of copy-pasted or machine-spun text: empty quotes
-    (``" "``), a quote detached from its words by a space (``themselves ".``), a
-    quotation that is opened and never closed, a closing mark with no opening,
-    curly marks the wrong way round or a pair mixing styles (``“..."``,
-    ``”...“``), and single quotes used as quotation marks that do not pair
-    (``the US 'Ukraine.``). Each finding points at the mark; ``related`` points at
-    its partner, or at the place where one was expected.
+    Broken quoting, typical of copy-pasted or machine-spun text. Kinds:
+    ``empty`` (``" "``, ``""``); ``detached``, a straight mark standing between a
+    space and the end of a sentence that pairs with nothing (``themselves ".``);
+    ``unclosed``, a quotation never closed; ``unopened``, a closing mark with no
+    opening; ``mismatched``, curly marks the wrong way round or a pair mixing
+    styles (``“..."``, ``”...“``); ``single``, single quotes used as quotation
+    marks that do not pair (``the US 'Ukraine.``); ``spacing``, a mark that pairs
+    but is separated from its quote by a space (``“a story ”``). Each finding
+    points at the mark; ``related`` points at its partner, or at the place where
+    one was expected (the end of the paragraph, the start of the sentence, the
+    comma of an attribution).
 
     Marks are paired over the whole document, paragraph by paragraph and
     sentence by sentence, not counted per line. What edited news does is
     accepted: a quotation running over several paragraphs (each paragraph opens
     with a quote mark and only the last one closes; when the paragraphs were
-    merged the reopening mark starts a sentence inside the paragraph),
-    apostrophes (``don't``, ``o'clock``, ``'90s``, ``rock 'n' roll``, ``the
-    Joneses'``, ``analysts'``), feet and inches (``6'2"``, ``5' 10"``), single
-    quotes nested in double quotes, ````LaTeX''`` quotes, straight and curly
-    marks. Marks in code (inline code, code blocks) are not prose and are
-    ignored; each heading is checked on its own.
+    merged, the reopening mark starts a sentence inside the paragraph; some
+    writers do not reopen at all and close in the next paragraph), apostrophes
+    (``don't``, ``o'clock``, ``'90s``, ``rock 'n' roll``, ``the Joneses'``,
+    ``analysts'``, ``U.S.'s``), feet and inches (``6'2"``, ``5' 10"``, ``32"``),
+    single quotes nested in double quotes, ````LaTeX''`` quotes and newswire
+    ``''quotes''``, straight and curly marks. Marks in code (inline code, code
+    blocks) are not prose and are ignored; each heading is checked on its own.
+    A quotation that contains its own attribution (``"We won, he said. "Next``)
+    is not taken to run on: its closing mark was lost.
+
+    In Markdown, backticks start code spans, so ````LaTeX''`` quotes are only
+    recognised in plain text.
 
 Fails
-    The minister said "we will not allow this to continue ".
+    The talks ended in November. Last year. " "
+    The minister was ready to act. themselves ".
 
 Passes
-    The minister said: "We will not allow this to continue. It is 6'2" of
-    rock 'n' roll from the '90s, the Joneses' favourite."
+    The minister said: "We will not allow this. It is 6'2" of rock 'n' roll
+    from the '90s, the Joneses' favourite."
 
 Options
     ``marks``: which marks count as quotation marks, any of ``straight-double``
@@ -34,11 +45,12 @@ Options
     default. ``allow_mixed``: a quotation may open in one style and close in
     another (``“..."``); off by default, such a pair is ``mismatched``.
     ``continued_paragraphs``: accept a quotation left open at the end of a
-    paragraph when the next paragraph opens with a quote mark (on by default).
-    ``reopen_in_paragraph``: accept the same reopening at the start of a sentence
-    inside a paragraph, as in news whose paragraphs were merged (on by default).
-    ``elisions``: words that a leading apostrophe shortens (``'em``, ``'til``)
-    and that therefore do not open a single quotation.
+    paragraph when the next paragraph continues it (on by default).
+    ``reopen_in_paragraph``: accept the reopening mark at the start of a
+    sentence inside a paragraph, as in news whose paragraphs were merged (on by
+    default; turn it off for sources whose paragraphs are intact).
+    ``elisions``: words that a leading apostrophe shortens (``'em``, ``'til``,
+    ``'bot``) and that therefore do not open a single quotation.
 """
 
 from __future__ import annotations
