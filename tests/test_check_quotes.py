@@ -111,6 +111,7 @@ MUST_FLAG: list[tuple[str, str, dict[str, Any], Expected]] = [
     ("single between spaces", "The score was ' three to one.", {}, [(1, 15, "single")]),
     ("single open inside a double", '"He told me \'go home," she said.', {}, [(1, 13, "single")]),
     ("curly single never closed", "They call it ‘the deal. It failed.", {}, [(1, 14, "single")]),
+    ("empty beside markup", 'He said " " and *left*.', {"path": "t.md"}, [(1, 9, "empty")]),
     (
         "single in a heading",
         "# Minister 'sorry for the delay\n\nText.",
@@ -171,6 +172,12 @@ MUST_NOT_FLAG: list[tuple[str, str, dict[str, Any]]] = [
     ("in parentheses", 'The plan ("Project Fear") failed.', {}),
     ("after a dash", 'He began—"No." Then "We will—" he stopped.', {}),
     ("inline code", 'Type `"` or `it\'s "` to quote.', {"path": "t.md"}),
+    (
+        "markup inside quotes",
+        'He said "*no*" and "**never**," then "[left](https://example.org)".',
+        {"path": "t.md"},
+    ),
+    ("quoted inline code", 'The "`--force`" flag and "<b>bold</b>" moves.', {"path": "t.md"}),
     ("code block", '```\nprint("hi)\n```\n\nAll "fine" here.', {"path": "t.md"}),
     ("heading pair", '# The "new" deal\n\nText with "quotes".', {"path": "t.md"}),
     ("listed elision", "See 'ya later.", {"elisions": ["ya"]}),

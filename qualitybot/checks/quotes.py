@@ -190,17 +190,31 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
     sentences: dict[int, list[Span]] = {}
     for sentence in doc.sentences:
         sentences.setdefault(sentence.block, []).append(sentence)
-    pairing = _Pairing(doc, options)
+    view = _context_view(doc)
+    pairing = _Pairing(doc, options, view)
     for index, block in enumerate(doc.blocks):
         in_block = sentences.get(index) or [block]
-        pairing.block(block, in_block, _marks(doc, block, in_block, options))
+        pairing.block(block, in_block, _marks(view, block, in_block, options))
     pairing.finish()
     yield from sorted(pairing.hits, key=lambda h: (h.start, h.kind))
 
 
-def _marks(doc: Document, block: Block, sentences: list[Span], options: Options) -> list[Mark]:
-    """The quote marks of one block, each classified by its neighbours."""
-    prose = doc.prose
+def _context_view(doc: Document) -> str:
+    """The prose in which blanked code and markup read as a letter, not as a space.
+
+    In ``"*no*"`` or ``"`x`"`` the marks touch the quoted text; the prose view blanks
+    the markup, which would leave them standing between spaces. Marks in code are
+    gone either way, as the placeholder is not a quote mark.
+    """
+    if doc.prose == doc.text:
+        return doc.prose
+    return "".join(
+        "x" if shown == " " and not given.isspace() else shown for shown, given in zip(doc.prose, doc.text, strict=True)
+    )
+
+
+def _marks(prose: str, block: Block, sentences: list[Span], options: Options) -> list[Mark]:
+    """The quote marks of one block, each classified by its neighbours (``prose``: the context view)."""
     sentence_starts = [s.start for s in sentences]
     elisions = {e.lower() for e in options.elisions}
     rock_n_roll = {m.start() for m in _ROCK_N_ROLL.finditer(prose, block.start, block.end)}
@@ -298,6 +312,7 @@ class _Pairing:
 
     doc: Document
     options: Options
+    view: str  # the prose, with blanked code and markup as letters
     hits: list[Hit] = field(default_factory=list)
     carried: _Open | None = None  # a quotation left open at the end of the previous paragraph
     previous: Block | None = None
@@ -350,7 +365,7 @@ class _Pairing:
     # -- one mark --------------------------------------------------------------------------
 
     def _empty(self, mark: Mark, partner: Mark) -> bool:
-        between = self.doc.prose[mark.end : partner.start]
+        between = self.view[mark.end : partner.start]
         if (
             partner.family != mark.family
             or between.strip()
@@ -511,7 +526,7 @@ class _Pairing:
 
     def _attribution(self, start: int, end: int) -> int | None:
         """Where an attribution (``, he said``) begins between two offsets, if one does."""
-        found = _ATTRIBUTION.search(self.doc.prose, start, end)
+        found = _ATTRIBUTION.search(self.view, start, end)
         return found.start() if found else None
 
     # -- findings --------------------------------------------------------------------------
