@@ -304,3 +304,18 @@ def test_cli_on_the_real_seed_article() -> None:
     assert ("quotes.detached", 25) in found_lines  # `themselves ".`
     assert ("quotes.single", 9) in found_lines  # `the US 'Ukraine.`
     assert {line for _rule, line in found_lines} <= {9, 19, 25, 27, 37}
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestions"),
+    [
+        ("He said ”no“ to it.", [("“",), ("”",)]),
+        ('He said “no" to it.', [("”",)]),
+        ("They said ‘no‘ to it.", [("’",)]),
+        ('He said ``no" to it.', [("''",)]),
+    ],
+)
+def test_mismatched_marks_suggest_the_right_one(text: str, suggestions: list[tuple[str, ...]]) -> None:
+    hits = list(check(make_doc(text, "t.txt"), Options()))
+    assert [h.kind for h in hits] == ["mismatched"] * len(suggestions)
+    assert [h.suggestions for h in hits] == suggestions

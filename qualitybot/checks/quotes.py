@@ -157,6 +157,15 @@ _GLYPHS: dict[str, tuple[Family, Style, Literal["open", "close"] | None, MarkNam
     "''": ("double", "latex", None, "latex"),  # newswire also opens with it: ''Here, no one...
     "`": ("single", "latex", "open", "latex"),
 }
+# The right mark to suggest, by (family, style), for a mark that opens or closes.
+_OPENING_GLYPH: dict[tuple[Family, Style], str] = {
+    ("double", "straight"): '"', ("double", "curly"): "“", ("double", "latex"): "``",
+    ("single", "straight"): "'", ("single", "curly"): "‘", ("single", "latex"): "`",
+}
+_CLOSING_GLYPH: dict[tuple[Family, Style], str] = {
+    ("double", "straight"): '"', ("double", "curly"): "”", ("double", "latex"): "''",
+    ("single", "straight"): "'", ("single", "curly"): "’", ("single", "latex"): "'",
+}
 _QUOTE_CHARS = frozenset("\"'`“”‘’")
 _OPENING_PUNCT = frozenset("([{<—–/")  # a mark after these opens, like after a space
 _CLOSING_PUNCT = frozenset(".,;:!?)]}>…—–/")  # a mark before these closes, like before a space
@@ -448,17 +457,17 @@ class _Pairing:
         if opened.detached:
             self._spacing(opened.mark, mark)
         elif not _same_style(opened.mark, mark) and not self.options.allow_mixed:
-            self._hit_mark(
-                mark, "mismatched",
-                f"Quotation opened with {self._glyph(opened.mark)} is closed with {self._glyph(mark)}",
-                opened.mark.span,
-            )
+            message = f"Quotation opened with {self._glyph(opened.mark)} is closed with {self._glyph(mark)}"
+            closing = _CLOSING_GLYPH[(opened.mark.family, opened.mark.style)]
+            self._hit(mark.start, mark.end, "mismatched", message, opened.mark.span, suggestions=(closing,))
 
     def _wrong_glyph(self, mark: Mark, role: Role, top: int | None) -> None:
         related = (self.stack[top].mark.span,) if top is not None and role == "close" else ()
         used = "opening" if mark.glyph == "open" else "closing"
         message = f"{used.capitalize()} mark {self._glyph(mark)} used to {role} a quotation"
-        self._hit_mark(mark, "mismatched", message, *related)
+        glyphs = _OPENING_GLYPH if role == "open" else _CLOSING_GLYPH
+        suggestion = glyphs[(mark.family, mark.style)]
+        self._hit(mark.start, mark.end, "mismatched", message, *related, suggestions=(suggestion,))
 
     # -- the stack -------------------------------------------------------------------------
 
@@ -551,8 +560,10 @@ class _Pairing:
     def _hit_mark(self, mark: Mark, kind: str, message: str, *related: Span) -> None:
         self._hit(mark.start, mark.end, kind, message, *related)
 
-    def _hit(self, start: int, end: int, kind: str, message: str, *related: Span) -> None:
-        self.hits.append(Hit(start, end, message, kind=kind, related=tuple(related)))
+    def _hit(
+        self, start: int, end: int, kind: str, message: str, *related: Span, suggestions: tuple[str, ...] = ()
+    ) -> None:
+        self.hits.append(Hit(start, end, message, kind=kind, suggestions=suggestions, related=tuple(related)))
 
     # -- places ----------------------------------------------------------------------------
 
