@@ -97,7 +97,7 @@ class Options(CheckOptions):
         default=False, description="a quotation may open in one style and close in another"
     )
     continued_paragraphs: bool = Field(
-        default=True, description="a paragraph may leave a quotation open when the next one reopens it"
+        default=True, description="a paragraph may leave a quotation open for the next one to continue"
     )
     reopen_in_paragraph: bool = Field(
         default=True,
