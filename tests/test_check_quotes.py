@@ -134,60 +134,65 @@ MUST_FLAG: list[tuple[str, str, dict[str, Any], Expected]] = [
     ),
 ]
 
-MUST_NOT_FLAG: list[tuple[str, str, dict[str, Any]]] = [
-    ("straight pair", 'He said "we will not allow this to continue," and left.', {}),
-    ("curly pair", "He said “we will not allow this.”", {}),
-    ("several pairs", '"One," she said, "two," and "three".', {}),
-    ("quotation over paragraphs", '"We will win.\n\n"We will never stop.\n\n"Never," he said.', {}),
+# Each row names the kind a naive check would wrongly report on it.
+MUST_NOT_FLAG: list[tuple[str, str, dict[str, Any], str]] = [
+    ("straight pair", 'He said "we will not allow this to continue," and left.', {}, "unclosed"),
+    ("curly pair", "He said “we will not allow this.”", {}, "mismatched"),
+    ("several pairs", '"One," she said, "two," and "three".', {}, "unopened"),
+    ("quotation over paragraphs", '"We will win.\n\n"We will never stop.\n\n"Never," he said.', {}, "unclosed"),
     (
         "merged paragraphs reopen inside a paragraph",
         'The official said it was worrying, "but we need action in that direction. '
         '"If the gaps persist, growth will suffer," he said.',
         {},
+        "unclosed",
     ),
-    ("continued paragraph without a reopening mark", "“We thank the club and\n\nall of its fans.”", {}),
+    ("continued paragraph without a reopening mark", "“We thank the club and\n\nall of its fans.”", {}, "unopened"),
     (
         "apostrophes",
         "In the '90s, rock 'n' roll was the Joneses' thing; Chris' band played until one o'clock. Don't worry.",
         {},
+        "single",
     ),
-    ("plural possessives", "The analysts' forecasts and Yukos' debts rose, the U.S.'s envoy said.", {}),
-    ("feet and inches", "He is 6'2\" tall and she is 5' 10\" in her shoes.", {}),
-    ("inches after a number", 'The screen measures 32" across.', {}),
-    ("quote ends after a number", 'She said "the target is 2010" and left.', {}),
-    ("nested single in double", "\"He told me 'go home' and left,\" she said.", {}),
-    ("nested ends together", "\"He told me 'go home.'\" She left.", {}),
-    ("nested over sentences", "\"He told me: 'Go. Now.' Then he left,\" she said.", {}),
-    ("scare quotes in single", "Beijing hopes to promote its 'world vision', officials say.", {}),
-    ("headline single quotes", "Blair 'sorry' over the delay\n\nThe prime minister spoke.", {}),
-    ("latex pair", "``It was definitely a bomb,'' said an official. ``You can see the crater.''", {}),
-    ("latex nested", "He wanted a ``catalyst for `peace','' he said. ``A `new' start.''", {}),
-    ("newswire two apostrophes", "''Here, no one gives up!'' Castro said.", {}),
-    ("curly apostrophes", "It’s the Joneses’ “new” idea from the ’90s.", {}),
-    ("curly singles nested", "“He said ‘no’ to the plan,” she said.", {}),
-    ("clipped words", "Zombie or 'bot nets are rented out; the 'phone rang 'til dawn.", {}),
-    ("punctuation outside", 'He called it "stupid". Others said "fine"; some "great"!', {}),
-    ("leading ellipsis", 'He said "...and then it fell."', {}),
-    ("domain names", "Amazon wants “.amazon” and “.book” as domains.", {}),
-    ("in parentheses", 'The plan ("Project Fear") failed.', {}),
-    ("after a dash", 'He began—"No." Then "We will—" he stopped.', {}),
-    ("inline code", 'Type `"` or `it\'s "` to quote.', {"path": "t.md"}),
+    ("plural possessives", "The analysts' forecasts and Yukos' debts rose, the U.S.'s envoy said.", {}, "single"),
+    ("feet and inches", "He is 6'2\" tall and she is 5' 10\" in her shoes.", {}, "unopened"),
+    ("inches after a number", 'The screen measures 32" across.', {}, "unopened"),
+    ("quote ends after a number", 'She said "the target is 2010" and left.', {}, "unclosed"),
+    ("nested single in double", "\"He told me 'go home' and left,\" she said.", {}, "single"),
+    ("nested ends together", "\"He told me 'go home.'\" She left.", {}, "single"),
+    ("nested over sentences", "\"He told me: 'Go. Now.' Then he left,\" she said.", {}, "single"),
+    ("scare quotes in single", "Beijing hopes to promote its 'world vision', officials say.", {}, "single"),
+    ("headline single quotes", "Blair 'sorry' over the delay\n\nThe prime minister spoke.", {}, "single"),
+    ("latex pair", "``It was definitely a bomb,'' said an official. ``You can see the crater.''", {}, "mismatched"),
+    ("latex nested", "He wanted a ``catalyst for `peace','' he said. ``A `new' start.''", {}, "mismatched"),
+    ("newswire two apostrophes", "''Here, no one gives up!'' Castro said.", {}, "mismatched"),
+    ("curly apostrophes", "It’s the Joneses’ “new” idea from the ’90s.", {}, "single"),
+    ("curly singles nested", "“He said ‘no’ to the plan,” she said.", {}, "single"),
+    ("clipped words", "Zombie or 'bot nets are rented out; the 'phone rang 'til dawn.", {}, "single"),
+    ("punctuation outside", 'He called it "stupid". Others said "fine"; some "great"!', {}, "detached"),
+    ("leading ellipsis", 'He said "...and then it fell."', {}, "detached"),
+    ("domain names", "Amazon wants “.amazon” and “.book” as domains.", {}, "spacing"),
+    ("in parentheses", 'The plan ("Project Fear") failed.', {}, "unopened"),
+    ("after a dash", 'He began—"No." Then "We will—" he stopped.', {}, "detached"),
+    ("inline code", 'Type `"` or `it\'s "` to quote.', {"path": "t.md"}, "empty"),
     (
         "markup inside quotes",
         'He said "*no*" and "**never**," then "[left](https://example.org)".',
         {"path": "t.md"},
+        "spacing",
     ),
-    ("quoted inline code", 'The "`--force`" flag and "<b>bold</b>" moves.', {"path": "t.md"}),
-    ("code block", '```\nprint("hi)\n```\n\nAll "fine" here.', {"path": "t.md"}),
-    ("heading pair", '# The "new" deal\n\nText with "quotes".', {"path": "t.md"}),
-    ("listed elision", "See 'ya later.", {"elisions": ["ya"]}),
-    ("mixed styles allowed", 'He said “no" to the plan.', {"allow_mixed": True}),
+    ("quoted inline code", 'The "`--force`" flag and "<b>bold</b>" moves.', {"path": "t.md"}, "empty"),
+    ("code block", '```\nprint("hi)\n```\n\nAll "fine" here.', {"path": "t.md"}, "unclosed"),
+    ("heading pair", '# The "new" deal\n\nText with "quotes".', {"path": "t.md"}, "unclosed"),
+    ("listed elision", "See 'ya later.", {"elisions": ["ya"]}, "single"),
+    ("mixed styles allowed", 'He said “no" to the plan.', {"allow_mixed": True}, "mismatched"),
     (
         "single quotes not counted",
         "the US 'Ukraine. The end.",
         {"marks": ["straight-double", "curly-double"]},
+        "single",
     ),
-    ("straight doubles not counted", 'He said " " and left.', {"marks": ["curly-double"]}),
+    ("straight doubles not counted", 'He said " " and left.', {"marks": ["curly-double"]}, "empty"),
 ]
 
 
@@ -202,14 +207,15 @@ def test_flags(name: str, text: str, settings: dict[str, Any], expected: Expecte
     assert _run(text, settings) == expected
 
 
-@pytest.mark.parametrize(("name", "text", "settings"), MUST_NOT_FLAG, ids=[r[0] for r in MUST_NOT_FLAG])
-def test_accepts(name: str, text: str, settings: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("name", "text", "settings", "guards"), MUST_NOT_FLAG, ids=[r[0] for r in MUST_NOT_FLAG])
+def test_accepts(name: str, text: str, settings: dict[str, Any], guards: str) -> None:
     assert _run(text, settings) == []
 
 
 def test_every_kind_has_fixtures_both_ways() -> None:
     flagged = {kind for *_, expected in MUST_FLAG for *_, kind in expected}
     assert flagged == set(KINDS)
+    assert {guards for *_, guards in MUST_NOT_FLAG} == set(KINDS)
     assert set(KINDS) >= {"empty", "detached", "unclosed", "unopened", "mismatched", "single"}
 
 
