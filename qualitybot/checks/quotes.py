@@ -170,6 +170,7 @@ _QUOTE_CHARS = frozenset("\"'`“”‘’")
 _OPENING_PUNCT = frozenset("([{<—–/")  # a mark after these opens, like after a space
 _CLOSING_PUNCT = frozenset(".,;:!?)]}>…—–/")  # a mark before these closes, like before a space
 _SENTENCE_END = frozenset(".!?…")
+_WORD = re.compile(r"[A-Za-z]+")
 _LEADING_DOTS = re.compile(r"[.…]+\w")  # "...and then", ".com": the quote opens
 # A quotation that runs on does not contain its own attribution: in `"We won, he said.`
 # the closing mark before the comma was lost, so the quotation cannot be reopened.
@@ -241,7 +242,7 @@ def _marks(prose: str, block: Block, sentences: list[Span], options: Options) ->
         before = _neighbour(prose, start - 1, -1, block)
         after = _neighbour(prose, end, 1, block)
         role = _role(before, after, prose, end, block)
-        previous = prose[block.start : start].rstrip()
+        previous = _previous_char(prose, start, block)
         apostrophe = trailing = False
         if family == "single" and style != "latex":
             apostrophe, trailing = _apostrophe(prose, start, block, elisions)
@@ -259,12 +260,20 @@ def _marks(prose: str, block: Block, sentences: list[Span], options: Options) ->
                 role,
                 glyph,
                 sentence=max(0, bisect.bisect_right(sentence_starts, start) - 1),
-                sentence_start=not previous or previous[-1] in _SENTENCE_END,
+                sentence_start=previous in _SENTENCE_END or previous == "",
                 apostrophe=apostrophe,
                 trailing=trailing,
             )
         )
     return marks
+
+
+def _previous_char(prose: str, start: int, block: Block) -> str:
+    """The last character before ``start`` in the block that is not a space ("" at its start)."""
+    i = start - 1
+    while i >= block.start and prose[i].isspace():
+        i -= 1
+    return prose[i] if i >= block.start else ""
 
 
 def _neighbour(prose: str, i: int, step: int, block: Block) -> str:
@@ -298,7 +307,7 @@ def _apostrophe(prose: str, start: int, block: Block, elisions: set[str]) -> tup
     if not before.isalnum():
         if after.isdigit():
             return True, False  # '90s
-        word = re.match(r"[A-Za-z]+", prose[start + 1 : block.end])
+        word = _WORD.match(prose, start + 1, block.end)
         if word and word.group().lower() in elisions:
             return True, False  # 'em, 'til
         return False, False
