@@ -231,16 +231,31 @@ def _restore_inline(text: str, children: list[Token], start: int, end: int, kept
             if not needle:
                 continue
             found = text.find(needle, cursor, end)
+            length = len(needle)
+            if found < 0 and child.type == "text":
+                # The token holds `\"` decoded as `"`: find it with its backslash escapes.
+                match = re.compile(_escaped_pattern(needle)).search(text, cursor, end)
+                if match:
+                    found, length = match.start(), match.end() - match.start()
             if found < 0:
-                # Escapes and entities are decoded in the token: leave that run blanked.
-                continue
-            cursor = found + len(needle)
+                continue  # decoded entities (&amp;): that run stays blanked
+            cursor = found + length
             if child.type == "text":
                 for i in range(found, cursor):
                     kept[i] = True
                 first = found if first is None else first
                 last = cursor
     return (first, last) if first is not None and last is not None else None
+
+
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _escaped_pattern(content: str) -> str:
+    """A regex matching ``content`` as written in Markdown, each punctuation mark maybe escaped."""
+    return "".join(
+        "\\\\?" + re.escape(c) if c in _ASCII_PUNCTUATION else re.escape(c) for c in content
+    )
 
 
 # Abbreviations after which a period does not end a sentence (lower case, no dot).

@@ -97,3 +97,9 @@ def test_invalid_front_matter_is_a_note_not_a_crash() -> None:
 def test_explicit_published_at_wins() -> None:
     doc = parse("---\ndate: 2021-01-02\n---\nBody.\n", "a.md", published_at=date(2020, 5, 5))
     assert doc.published_at == date(2020, 5, 5)
+
+
+def test_markdown_backslash_escapes_keep_their_run_as_prose() -> None:
+    doc = parse('He said \\"no\\" to 5 \\* 3 today.\n', "a.md")
+    assert "He said" in doc.prose and "today." in doc.prose
+    assert [doc.prose_of(b).strip() for b in doc.blocks] == ['He said \\"no\\" to 5 \\* 3 today.']
