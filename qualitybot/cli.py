@@ -9,6 +9,7 @@ from datetime import date
 from typing import TextIO
 
 from qualitybot import __version__
+from qualitybot.checks import CheckUnavailable
 from qualitybot.config import ConfigError, find_rules_file, load_rules
 from qualitybot.document import parse
 from qualitybot.engine import CheckFailed, Engine
@@ -118,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except UsageError as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CheckUnavailable as exc:
+        print(f"qualitybot: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CheckFailed as exc:
         print(f"qualitybot: internal error: {exc}", file=sys.stderr)
