@@ -48,6 +48,7 @@ Options
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import time
@@ -90,14 +91,16 @@ RETRY_AFTER_SECONDS = 60.0
 
 
 class LanguageToolOptions(CheckOptions):
-    url: str | None = Field(None, description="LanguageTool server, e.g. http://localhost:8081")
+    url: str | None = Field(default=None, description="LanguageTool server, e.g. http://localhost:8081")
     path: str | None = Field(
-        None, description="directory of an installed LanguageTool (with languagetool-server.jar)"
+        default=None, description="directory of an installed LanguageTool (with languagetool-server.jar)"
     )
-    language: str | None = Field(None, description="language code; default from dialect (en-US...)")
-    timeout: float = Field(10.0, gt=0, le=120, description="seconds to wait for the server")
-    disabled_rules: tuple[str, ...] = Field((), description="LanguageTool rule ids to turn off")
-    disabled_categories: tuple[str, ...] = Field((), description="LanguageTool categories to turn off")
+    language: str | None = Field(default=None, description="language code; default from dialect (en-US...)")
+    timeout: float = Field(default=10.0, gt=0, le=120, description="seconds to wait for the server")
+    disabled_rules: tuple[str, ...] = Field(default=(), description="LanguageTool rule ids to turn off")
+    disabled_categories: tuple[str, ...] = Field(
+        default=(), description="LanguageTool categories to turn off"
+    )
 
     @property
     def configured(self) -> bool:
@@ -106,18 +109,18 @@ class LanguageToolOptions(CheckOptions):
 
 class Options(CheckOptions):
     engine: Literal["auto", "harper", "languagetool"] = Field(
-        "auto", description="auto: LanguageTool when configured, else Harper"
+        default="auto", description="auto: LanguageTool when configured, else Harper"
     )
-    dialect: Dialect = Field("american", description="English dialect for spelling and usage")
+    dialect: Dialect = Field(default="american", description="English dialect for spelling and usage")
     languagetool: LanguageToolOptions = Field(
-        default_factory=LanguageToolOptions, description="where LanguageTool runs"
+        default_factory=lambda: LanguageToolOptions(), description="where LanguageTool runs"
     )
-    accept: tuple[str, ...] = Field((), description="words never reported (names, jargon)")
-    names: bool = Field(True, description="unknown capitalised words are names, not misspellings")
+    accept: tuple[str, ...] = Field(default=(), description="words never reported (names, jargon)")
+    names: bool = Field(default=True, description="unknown capitalised words are names, not misspellings")
     disabled_rules: tuple[str, ...] = Field(
-        (), description="Harper rules and house rules to turn off"
+        default=(), description="Harper rules and house rules to turn off"
     )
-    house_rules: bool = Field(True, description="run qualitybot's own precise rules too")
+    house_rules: bool = Field(default=True, description="run qualitybot's own precise rules too")
 
 
 _unavailable_until: dict[str, float] = {}
@@ -182,14 +185,16 @@ def _harper_issues(doc: Document, options: Options) -> list[Issue]:
         close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise CheckUnavailable(f"grammar: disabled_rules: unknown rule '{unknown[0]}'{hint}")
+    harper_rules = set(options.disabled_rules) - set(house_rules.RULES)
     return [
         _tagged(issue, "harper")
-        for issue in engine.lint(doc.prose, (r for r in options.disabled_rules if r not in house_rules.RULES))
+        for issue in engine.lint(doc.prose, harper_rules)
     ]
 
 
 def _tagged(issue: Issue, engine: str) -> Issue:
-    return Issue(issue.start, issue.end, issue.kind, issue.message, f"{engine}:{issue.rule}", issue.suggestions)
+    """The issue with its rule named by engine ("harper:AnA"), as users disable it."""
+    return dataclasses.replace(issue, rule=f"{engine}:{issue.rule}")
 
 
 def _overlap(a: Issue, b: Issue) -> bool:
@@ -201,7 +206,7 @@ def _blanked(doc: Document, issue: Issue) -> bool:
     return any(doc.prose[i] != doc.text[i] for i in range(issue.start, issue.end))
 
 
-_POSSESSIVE = re.compile(r"['’]s?$")
+_POSSESSIVE = re.compile("['\u2019]s?$")
 
 
 def _word(problem: str) -> str:

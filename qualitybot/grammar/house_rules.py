@@ -38,9 +38,13 @@ def coordinated_repetition(text: str) -> Iterator[Issue]:
         )
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Verbs whose bare form after he/she/it is an error: common, and with a past tense
 # that differs from the base form ("it hit the headlines" is past tense).
-_BASE_VERBS = frozenset(
+_BASE_VERBS = _words(
     """have do go say seem make want need know think take come give look find
     tell ask feel try leave call keep begin show hear play run believe bring
     happen write provide sit stand lose pay meet include continue learn change
@@ -48,22 +52,24 @@ _BASE_VERBS = frozenset(
     appear buy wait serve die send expect build stay fall reach kill remain
     suggest raise pass sell require decide return explain hope develop carry
     break receive agree support produce eat cover catch draw choose cause
-    seek argue admit insist plan claim deny""".split()
+    seek argue admit insist plan claim deny"""
 )
 # Words before the pronoun that make a bare verb correct: questions and inversion
 # ("did he go"), causatives and perception ("let it go", "saw her go"),
 # subjunctive ("insisted that he go"), infinitive markers.
-_GOVERNORS = frozenset(
+_GOVERNORS = _words(
     """do does did don't doesn't didn't will would can could should shall may
     might must won't wouldn't can't couldn't shouldn't mustn't let lets make
     makes made making help helps helped helping see sees saw seen watch watched
     hear heard have has had having that lest whether unless if to why how where
-    when what rather bid""".split()
+    when what rather bid"""
 )
 _PRONOUN_VERB = re.compile(r"\b(he|she|it)\s+([a-z]+)\b", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[^A-Za-z']*$")
 # "it" is often an object ("make it work"); only trust it as a subject after these.
-_CLAUSE_START = re.compile(r"(^|[.!?;:\"(]\s*|\b(?:and|but|because|so|as|while|although)\s+)$", re.IGNORECASE)
+_CLAUSE_START = re.compile(
+    r"(^|[.!?;:\"(]\s*|\b(?:and|but|because|so|as|while|although)\s+)$", re.IGNORECASE
+)
 
 
 def third_person_base_verb(text: str) -> Iterator[Issue]:

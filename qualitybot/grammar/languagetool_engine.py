@@ -148,7 +148,7 @@ class LanguageToolServer:
     def languages(self) -> frozenset[str]:
         if self._languages is None:
             answer = self._request("GET", "languages")
-            codes = set()
+            codes: set[str] = set()
             for entry in answer if isinstance(answer, list) else []:
                 if isinstance(entry, dict):
                     codes.update(str(entry.get(key, "")) for key in ("code", "longCode"))
