@@ -114,17 +114,9 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_json_stays_pure_when_harper_prints(tmp_path: Path) -> None:
-    (tmp_path / "draft.txt").write_text(HARPER_PRINTS, encoding="utf-8")
-    result = run_cli("draft.txt", "--format", "json", cwd=tmp_path)
-    assert "gerund_form" in result.stderr  # the input did make harper-core print
-    report = json.loads(result.stdout)
-    assert result.returncode == 1
-    findings = report["documents"][0]["findings"]
-    assert ("grammar.agreement", 3, 5) in {(f["rule"], f["line"], f["column"]) for f in findings}
-
-
-def test_flawed_and_clean_articles(tmp_path: Path) -> None:
+def test_cli_json_report(tmp_path: Path) -> None:
+    """One run (Harper is built once): harper-core prints, a flawed and a clean article."""
+    (tmp_path / "prints.txt").write_text(HARPER_PRINTS, encoding="utf-8")
     (tmp_path / "flawed.md").write_text(
         "# Talks in Rome\n\n"
         "Officials say Russia is pursuing chemical or chemical weapons.\n\n"
@@ -137,8 +129,14 @@ def test_flawed_and_clean_articles(tmp_path: Path) -> None:
         "Italian Prime Minister Mario Draghi met the delegation, officials said.\n",
         encoding="utf-8",
     )
-    result = run_cli("flawed.md", "clean.md", "--format", "json", cwd=tmp_path)
+    result = run_cli("prints.txt", "flawed.md", "clean.md", "--format", "json", cwd=tmp_path)
+    assert "gerund_form" in result.stderr  # the input did make harper-core print
+    assert result.returncode == 1
     documents = {Path(d["path"]).name: d for d in json.loads(result.stdout)["documents"]}
-    flawed = {(f["rule"], f["line"]) for f in documents["flawed.md"]["findings"]}
-    assert {("grammar.repetition", 3), ("grammar.agreement", 5), ("grammar.verb-form", 5)} <= flawed
+    found = {
+        name: {(f["rule"], f["line"], f["column"]) for f in d["findings"]} for name, d in documents.items()
+    }
+    assert ("grammar.agreement", 3, 5) in found["prints.txt"]
+    flawed = {("grammar.repetition", 3, 34), ("grammar.agreement", 5, 21), ("grammar.verb-form", 5, 50)}
+    assert flawed <= found["flawed.md"]
     assert [f for f in documents["clean.md"]["findings"] if f["check"] == "grammar"] == []
