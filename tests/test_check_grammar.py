@@ -28,6 +28,9 @@ CASES: list[tuple[str, str, dict[str, Any], Expected]] = [
     ("Prices rose as the the bank cut rates.\n", "a.txt", {}, [(1, 16, "repetition")]),
     ("Their is no reason to leave.\n", "a.txt", {}, [(1, 1, "syntax")]),
     ("The zorbling rate rose.\n", "a.txt", {}, [(1, 5, "spelling")]),
+    ("The colour of the organisation changed.\n", "a.txt", {"other_spellings": False}, [
+        (1, 5, "spelling"), (1, 19, "spelling"),
+    ]),
     # columns count code points: the emoji is one column
     ("🎉 She go home.\n", "a.txt", {}, [(1, 7, "agreement")]),
     # front matter and Markdown keep their lines; findings land in the body
@@ -53,6 +56,10 @@ CASES: list[tuple[str, str, dict[str, Any], Expected]] = [
     ("What I will tell you is that talks go on.\n", "a.txt", {}, []),
     ("She said it would hit the headlines. It hit the headlines.\n", "a.txt", {}, []),
     ("The colour of the organisation changed.\n", "a.txt", {"dialect": "british"}, []),
+    ("The colour of the organisation and its programme changed.\n", "a.txt", {}, []),
+    ("The color of the organization changed.\n", "a.txt", {"dialect": "british"}, []),
+    ("Profits rose to $1.13bn (£600m) as 5m users joined.\n", "a.txt", {}, []),
+    ("Cafes offer free wi-fi now.\n", "a.txt", {"accept": ["wi-fi"]}, []),
     # code and markup are not prose
     ("Use `teh teh` here.\n\n```\nshe go home\n```\n", "a.md", {}, []),
     ("She go to work.\n", "a.txt", {"disabled_rules": ["PronounVerbAgreement", "ThirdPersonBaseVerb"]}, []),

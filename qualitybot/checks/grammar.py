@@ -20,7 +20,10 @@ What it catches
 
     Names are not errors: an unknown capitalised word (Psaki, Zakharova,
     Draghi) is taken for a name and not reported as a misspelling
-    (``names: true``); add other words with ``accept``.
+    (``names: true``); neither are units after a number ("$1.1bn", "10GB")
+    nor British spellings in American text or the reverse ("colour",
+    "organise"); add other words with ``accept`` ("wi-fi" accepts the whole
+    hyphenated word).
 
 Fails
     She have told reporters that Russia could of used chemical or chemical
@@ -43,6 +46,8 @@ Options
     names (e.g. ``OxfordComma``) and house rules (``CoordinatedRepetition``,
     ``ThirdPersonBaseVerb``) to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).
+    ``other_spellings``: accept the British spelling of a word in American text
+    and the reverse ("colour", "organise", "programme"; default true).
     ``house_rules``: run the house rules (default true).
 """
 
@@ -59,7 +64,14 @@ from pydantic import Field
 
 from qualitybot.checks import CheckOptions, CheckUnavailable, Hit, Severity
 from qualitybot.document import Document
-from qualitybot.grammar import EngineUnavailable, Issue, harper_engine, house_rules, languagetool_engine
+from qualitybot.grammar import (
+    EngineUnavailable,
+    Issue,
+    harper_engine,
+    house_rules,
+    languagetool_engine,
+    spelling_variants,
+)
 
 KINDS: dict[str, Severity] = {
     "agreement": "error",
@@ -117,6 +129,9 @@ class Options(CheckOptions):
     )
     accept: tuple[str, ...] = Field(default=(), description="words never reported (names, jargon)")
     names: bool = Field(default=True, description="unknown capitalised words are names, not misspellings")
+    other_spellings: bool = Field(
+        default=True, description="accept British spellings in American text and vice versa"
+    )
     disabled_rules: tuple[str, ...] = Field(
         default=(), description="Harper rules and house rules to turn off"
     )
@@ -137,9 +152,9 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
     accepted = {w.casefold() for w in options.accept}
     for issue in sorted(issues, key=lambda i: (i.start, i.end)):
         word = _word(doc.text[issue.start : issue.end])
-        if word.casefold() in accepted or _blanked(doc, issue):
+        if _blanked(doc, issue) or accepted & {word.casefold(), _token(doc.text, issue).casefold()}:
             continue
-        if options.names and issue.kind in ("spelling", "typo") and _looks_like_name(word):
+        if issue.kind in ("spelling", "typo") and _not_a_misspelling(doc.text, issue, word, options):
             continue
         yield Hit(
             issue.start,
@@ -214,7 +229,24 @@ def _word(problem: str) -> str:
     return _POSSESSIVE.sub("", problem.strip())
 
 
-def _looks_like_name(word: str) -> bool:
-    """Capitalised or all capitals: a name, place, organisation or acronym."""
-    return bool(word) and word[0].isupper()
+def _token(text: str, issue: Issue) -> str:
+    """The whole hyphenated or dotted token around an issue ("wi" -> "wi-fi")."""
+    start, end = issue.start, issue.end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-.'"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] in "-'"):
+        end += 1
+    return text[start:end].strip(".'-")
+
+
+def _not_a_misspelling(text: str, issue: Issue, word: str, options: Options) -> bool:
+    """Names, units after numbers ("$1.1bn", "10GB") and other-dialect spellings."""
+    if options.names and word[:1].isupper():
+        return True  # capitalised or all capitals: a name, place, organisation or acronym
+    if issue.start > 0 and text[issue.start - 1].isdigit():
+        return True
+    if options.other_spellings and issue.rule.startswith("harper:"):
+        engine = harper_engine.engine(options.dialect)
+        return any(engine.knows(v) for v in spelling_variants.variants(word))
+    return False
 

@@ -72,10 +72,19 @@ class HarperEngine:
         self._defaults: dict[str, bool | None] = dict.fromkeys(self._linter.get_lint_config())
         self._disabled: frozenset[str] = frozenset()
         self._lock = threading.Lock()
+        self._known: dict[str, bool] = {}
 
     @property
     def rule_names(self) -> frozenset[str]:
         return frozenset(self._defaults)
+
+    def knows(self, word: str) -> bool:
+        """Whether Harper's dictionary for this dialect has the word (no spelling lint on it)."""
+        if word not in self._known:
+            with self._lock:
+                lints = self._linter.lint(word, language=harper.Language.PLAINTEXT)
+            self._known[word] = not any(lint.lint_kind == "Spelling" for lint in lints)
+        return self._known[word]
 
     def lint(self, text: str, disabled_rules: Iterable[str] = ()) -> list[Issue]:
         disabled = frozenset(disabled_rules)
