@@ -221,11 +221,11 @@ def test_auto_falls_back_to_harper_with_a_note(closed_port: int) -> None:
 # -- end to end --------------------------------------------------------------------------
 
 
-def run_cli(tmp_path: Path, rules: str, text: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, rules: str, text: str, *extra: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "rules.yml").write_text(rules, encoding="utf-8")
     (tmp_path / "draft.txt").write_text(text, encoding="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "qualitybot", "check", "draft.txt", "--rules", "rules.yml",
+        [sys.executable, "-m", "qualitybot", "check", "draft.txt", *extra, "--rules", "rules.yml",
          "--format", "json"],
         cwd=tmp_path,
         capture_output=True,
@@ -245,9 +245,11 @@ def test_cli_reports_languagetool_columns(tmp_path: Path, languagetool: Server) 
     )
 
 
-def test_cli_unreachable_languagetool_exits_2(tmp_path: Path, closed_port: int) -> None:
+@pytest.mark.parametrize("jobs", [[], ["copy.txt", "--jobs", "2"]])
+def test_cli_unreachable_languagetool_exits_2(tmp_path: Path, closed_port: int, jobs: list[str]) -> None:
     rules = f"rules:\n  grammar:\n    engine: languagetool\n    languagetool: {{url: 'http://127.0.0.1:{closed_port}'}}\n"
-    result = run_cli(tmp_path, rules, "Text.\n")
+    (tmp_path / "copy.txt").write_text("Text.\n", encoding="utf-8")
+    result = run_cli(tmp_path, rules, "Text.\n", *jobs)
     assert result.returncode == 2
     assert result.stdout == ""
     assert "configuration error: grammar: LanguageTool server" in result.stderr
