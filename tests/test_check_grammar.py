@@ -48,6 +48,7 @@ CASES: list[tuple[str, str, dict[str, Any], Expected]] = [
     ("The minister has resigned after the vote, officials said.\n", "a.txt", {}, []),
     ("Jen Psaki met Maria Zakharova and Mario Draghi in Rome.\n", "a.txt", {}, []),
     ("Zhao Lijian's statement was brief.\n", "a.txt", {}, []),
+    ("The fishermen's union and the women's team met.\n", "a.txt", {}, []),
     ("The zorbling rate rose.\n", "a.txt", {"accept": ["Zorbling"]}, []),
     ("The court insisted that he pay the fine.\n", "a.txt", {}, []),
     ("They had had enough of the talks.\n", "a.txt", {}, []),
