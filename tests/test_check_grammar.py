@@ -52,6 +52,7 @@ CASES: list[tuple[str, str, dict[str, Any], Expected]] = [
     ("The zorbling rate rose.\n", "a.txt", {"accept": ["Zorbling"]}, []),
     ("The court insisted that he pay the fine.\n", "a.txt", {}, []),
     ("They had had enough of the talks.\n", "a.txt", {}, []),
+    ("We can tell our audience that that programme is popular.\n", "a.txt", {}, []),
     ("Sales rose more and more as the two ran neck and neck.\n", "a.txt", {}, []),
     ("It is an HIV test, an historic day and a HDTV set.\n", "a.txt", {}, []),
     ("What I will tell you is that talks go on.\n", "a.txt", {}, []),
