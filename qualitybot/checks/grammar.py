@@ -23,7 +23,8 @@ What it catches
     (``names: true``); neither are units after a number ("$1.1bn", "10GB")
     nor British spellings in American text or the reverse ("colour",
     "organise"); add other words with ``accept`` ("wi-fi" accepts the whole
-    hyphenated word).
+    hyphenated word). The price: a misspelling that starts with a capital
+    letter (at the start of a sentence) is taken for a name too.
 
 Fails
     She have told reporters that Russia could of used chemical or chemical
@@ -201,10 +202,7 @@ def _harper_issues(doc: Document, options: Options) -> list[Issue]:
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise CheckUnavailable(f"grammar: disabled_rules: unknown rule '{unknown[0]}'{hint}")
     harper_rules = set(options.disabled_rules) - set(house_rules.RULES)
-    return [
-        _tagged(issue, "harper")
-        for issue in engine.lint(doc.prose, harper_rules)
-    ]
+    return [_tagged(issue, "harper") for issue in engine.lint(doc.prose, harper_rules)]
 
 
 def _tagged(issue: Issue, engine: str) -> Issue:
