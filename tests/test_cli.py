@@ -155,3 +155,14 @@ def test_offline_with_no_nltk_data_and_network_refused(tmp_path: Path) -> None:
     assert result.returncode in (0, 1), result.stderr
     assert json.loads(result.stdout)["documents"][0]["metrics"]["words"] > 100
     assert not (tmp_path / "nltk").exists()
+
+
+def test_json_report_of_the_examples_validates_against_the_published_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "schema" / "qualitybot-report.schema.json").read_text())
+    result = run_cli("check", "--format", "json", str(EXAMPLES))
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, schema)
+    for doc in report["documents"]:
+        for finding in doc["findings"]:
+            assert (finding["end_line"], finding["end_column"]) >= (finding["line"], finding["column"])
