@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from qualitybot import __version__, rules_tools
 from qualitybot.batch import Job, check_all, default_jobs
+from qualitybot.checks import CheckUnavailable
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
 from qualitybot.engine import CheckFailed, Engine
 from qualitybot.formatters import FORMATS, github, renderer
@@ -188,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except (UsageError, PlatformConfigError) as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CheckUnavailable as exc:
+        print(f"qualitybot: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except PlatformError as exc:
         print(f"qualitybot: cannot post the report: {exc}", file=sys.stderr)

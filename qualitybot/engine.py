@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualitybot.checks import CheckSpec, Hit, registry
+from qualitybot.checks import CheckSpec, CheckUnavailable, Hit, registry
 from qualitybot.config import Rule, RuleSet
 from qualitybot.document import Document, Span
 from qualitybot.metrics import document_metrics
@@ -31,6 +31,8 @@ class Engine:
         for rule, spec in self.rules:
             try:
                 hits = list(spec.run(doc, rule.options))
+            except CheckUnavailable:
+                raise  # a configuration problem (exit 2), not a bug
             except Exception as exc:  # a check's bug must name the check, not crash the batch
                 raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
             for hit in hits:

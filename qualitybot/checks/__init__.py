@@ -42,6 +42,13 @@ class CheckOptions(BaseModel):
         return {}
 
 
+class CheckUnavailable(Exception):
+    """A check cannot run as configured (an engine it needs is missing or unreachable).
+
+    A configuration problem, not a bug: the CLI reports the message and exits 2.
+    """
+
+
 @dataclass(frozen=True)
 class Hit:
     """One problem a check found: where (offsets into ``Document.text``) and why."""
