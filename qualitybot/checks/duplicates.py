@@ -1,0 +1,360 @@
+"""Duplicates: paragraphs and sentences that repeat earlier text, and repeated boilerplate.
+
+What it catches
+    Copy-paste accidents and spun or scraped text: a paragraph that repeats an
+    earlier paragraph exactly or nearly (a few words, the case, the spacing or
+    the punctuation changed), a sentence or quotation that appears again later
+    (also as the start or part of a longer sentence), and short non-sentence
+    lines left over from a web page that repeat ("Comments / 0"). Each finding
+    sits on the *later* copy; its message names the earlier line and the
+    similarity, and ``related`` points at the earlier copy.
+
+    Similarity is rapidfuzz's normalised Indel similarity (``fuzz.ratio``, 0-100)
+    of the two texts after case, punctuation and spacing are folded away. For
+    sentences and quotations the shorter text may also be found *inside* the
+    longer one (``fuzz.partial_ratio``), so a quotation repeated as the start of
+    a longer sentence is caught.
+
+What it leaves alone
+    Paragraphs on the same topic written in other words (paraphrases score far
+    below the threshold), short refrains and one-word quotes (below
+    ``min_sentence_words``), list items or paragraphs with the same shape but
+    different figures (two texts whose numbers differ are different facts and
+    never duplicates), headings and table cells, and short lines on the
+    ``allow`` list (advertisement markers, bylines, datelines).
+
+Fails
+    The council approved the new budget on Monday after a long debate.
+    ...
+    The council approved the new budget on Tuesday after a long debate.
+    -> duplicates.paragraph: "Paragraph repeats paragraph at line 1 (93% similar)"
+
+Passes
+    The council approved the new budget on Monday after a long debate.
+    ...
+    Councillors argued for hours before the spending plan was finally passed.
+
+Options
+    ``threshold``: similarity cut-off in percent (50-100, default 90); pairs at
+    or above it are duplicates. ``min_paragraph_words``: paragraphs with fewer
+    words are not compared as paragraphs (default 8). ``min_sentence_words``:
+    sentences and quotations with fewer words are not compared (default 6), so
+    refrains and one-word quotes pass. ``allow``: regular expressions; a short
+    line that matches one in full may repeat (defaults cover "Advertisement",
+    bylines and datelines). Kinds: ``duplicates.paragraph`` (error),
+    ``duplicates.sentence`` (warning), ``duplicates.boilerplate`` (warning).
+
+How it stays fast
+    Candidate pairs come from an inverted index of word pairs (shingles) with
+    prefix filtering: each text is indexed under its rarest word pairs, and two
+    texts are compared only if the shorter shares one of its rarest
+    ``1 - CANDIDATE_OVERLAP`` of word pairs with the other (any pair sharing at
+    least ``CANDIDATE_OVERLAP`` of the shorter text's word pairs is found).
+    Exact copies are found by hashing. Only candidates reach rapidfuzz, so the
+    work grows with the number of near copies, not with the square of the
+    document's length.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field, field_validator
+from rapidfuzz import fuzz
+
+from qualitybot.checks import CheckOptions, Hit, Severity
+from qualitybot.document import Document, Span
+
+KINDS: dict[str, Severity] = {
+    "paragraph": "error",
+    "sentence": "warning",
+    "boilerplate": "warning",
+}
+
+# Short lines that may repeat: matched in full against the line, spaces collapsed.
+DEFAULT_ALLOW: tuple[str, ...] = (
+    r"(?i)advert(isement)?|sponsored( content)?",
+    r"(?i)by\s+\S.*",  # bylines: "By Jane Doe, Health reporter"
+    r"[A-Z][A-Za-z .,'-]*\((AP|Reuters|AFP|PA|UPI|[A-Z]{2,})\)\s*[-–—_]*",  # "NAIROBI, Kenya (AP) _"
+    r"[A-Z][A-Z .'-]{2,}(,\s*\w+\.?\s+\d{1,2}(,\s*\d{4})?)?\s*[-–—:]*",  # "LONDON", "PARIS, March 3 -"
+)
+
+# Prefilter: candidates must share this fraction of the shorter text's shingles (runs
+# of SHINGLE_WORDS words). A near copy at similarity 80 or more with whole words
+# replaced keeps well over this share; unrelated texts share almost none.
+SHINGLE_WORDS = 3
+CANDIDATE_OVERLAP = 0.3
+# Texts that differ at all must share this many words (in order) to count as near
+# copies: "Release date: DS" and "Release date: PC" are list items, not copies.
+NEAR_COPY_MIN_WORDS = 10
+# A shingle found in more texts than this indexes only its first ones: bounds the
+# work on pathological input (thousands of near-identical lines).
+POSTINGS_CAP = 64
+# A short line ending like a sentence is a refrain, not boilerplate.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+
+UnitKind = Literal["paragraph", "sentence", "quotation"]
+_QUOTATION = re.compile(r'"([^"\n]+)"|“([^“”\n]+)”')
+
+
+class Options(CheckOptions):
+    threshold: float = Field(
+        85, ge=50, le=100, description="similarity in percent (50-100) at or above which texts are duplicates"
+    )
+    min_paragraph_words: int = Field(
+        8, ge=1, description="paragraphs with fewer words are not compared as paragraphs"
+    )
+    min_sentence_words: int = Field(
+        6, ge=2, description="sentences and quotations with fewer words are not compared"
+    )
+    allow: tuple[str, ...] = Field(
+        DEFAULT_ALLOW, description="regular expressions for short lines that may repeat (full match)"
+    )
+
+    @field_validator("allow")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {pattern!r} ({exc})") from None
+        return patterns
+
+
+@dataclass
+class Unit:
+    """A text that may be a copy: a paragraph, sentence or quotation, folded for comparison."""
+
+    kind: UnitKind
+    start: int  # offsets into Document.text
+    end: int
+    text: str  # the prose of the unit, as given
+    tokens: list[str]  # its words, case-folded, without punctuation
+    numbers: Counter[str]  # words with digits: texts with other figures state other facts
+
+    @property
+    def norm(self) -> str:
+        return " ".join(self.tokens)
+
+    def span_of_words(self, first: int, end: int) -> Span:
+        """The text offsets of ``tokens[first:end]``."""
+        spans = [m.span() for m in _WORD.finditer(self.text)]
+        return Span(self.start + spans[first][0], self.start + spans[max(first, end - 1)][1])
+
+
+def fold(text: str, offset: int, kind: UnitKind) -> Unit:
+    """Fold case, punctuation and spacing away; the words stay in order."""
+    tokens = [word.casefold() for word in _WORD.findall(text)]
+    numbers = Counter(t for t in tokens if _DIGIT.search(t)) if _DIGIT.search(text) else Counter()
+    return Unit(kind, offset, offset + len(text), text, tokens, numbers)
+
+
+@dataclass(frozen=True)
+class Match:
+    later: Unit
+    earlier: Unit
+    score: float
+    later_span: Span
+    earlier_span: Span
+
+
+def check(doc: Document, options: Options) -> Iterator[Hit]:
+    paragraphs, sentences, short_lines = _units(doc, options)
+    reported: list[Span] = []
+    for match in find_copies(paragraphs, options.threshold, partial=False):
+        reported.append(match.later_span)
+        yield _hit(doc, match, "paragraph")
+    for match in find_copies(sentences, options.threshold, partial=True):
+        if any(_overlaps(match.later_span, done) for done in reported):
+            continue
+        reported.append(match.later_span)
+        yield _hit(doc, match, "sentence")
+    yield from _boilerplate(doc, short_lines, options)
+
+
+def _units(doc: Document, options: Options) -> tuple[list[Unit], list[Unit], list[Unit]]:
+    """Paragraph units, sentence and quotation units, and short non-sentence lines."""
+    paragraphs: list[Unit] = []
+    sentences: list[Unit] = []
+    short_lines: list[Unit] = []
+    prose_blocks = {i for i, b in enumerate(doc.blocks) if b.kind not in ("heading", "table")}
+    for i in sorted(prose_blocks):
+        block = doc.blocks[i]
+        text = doc.prose_of(block)
+        unit = fold(text, block.start, "paragraph")
+        if len(unit.tokens) >= options.min_paragraph_words:
+            paragraphs.append(unit)
+        elif unit.tokens and not _SENTENCE_END.search(text):
+            short_lines.append(unit)
+        for m in _QUOTATION.finditer(text):
+            quoted = fold(m.group(1) or m.group(2), block.start + m.start() + 1, "quotation")
+            if len(quoted.tokens) >= options.min_sentence_words:
+                sentences.append(quoted)
+    for sentence in doc.sentences:
+        if sentence.block in prose_blocks:
+            unit = fold(doc.prose_of(sentence), sentence.start, "sentence")
+            if len(unit.tokens) >= options.min_sentence_words:
+                sentences.append(unit)
+    # Document order; a sentence before the quotations inside it.
+    sentences.sort(key=lambda u: (u.start, -u.end))
+    return paragraphs, sentences, short_lines
+
+
+def find_copies(units: Sequence[Unit], threshold: float, partial: bool) -> Iterator[Match]:
+    """Each unit that repeats an earlier, non-overlapping unit, with its best match.
+
+    ``units`` are in document order. With ``partial`` the shorter text may be
+    found inside the longer one. Of equally good matches the earliest wins.
+    """
+    features, first_shared = _ranked_shingles(units)
+    in_any: dict[int, list[int]] = defaultdict(list)  # shingle -> units containing it
+    in_prefix: dict[int, list[int]] = defaultdict(list)  # shingle -> units it is among the rarest of
+    exact_copies: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
+        copies = exact_copies.setdefault(unit.norm, [])
+        exact = next((j for j in copies if units[j].end <= unit.start), None)
+        copies.append(i)
+        if exact is not None:
+            # Not indexed: thousands of identical copies must not grow the postings.
+            span = Span(unit.start, unit.end)
+            yield Match(unit, units[exact], 100.0, span, Span(units[exact].start, units[exact].end))
+            continue
+        mine = features[i]
+        prefix_end = len(mine) - math.ceil(CANDIDATE_OVERLAP * len(mine)) + 1
+        # Shingles found in one unit only cannot lead to another: skip them.
+        shared = mine[bisect.bisect_left(mine, first_shared) :]
+        shared_prefix = shared[: max(0, prefix_end - (len(mine) - len(shared)))]
+        candidates: set[int] = set()
+        for s in shared_prefix:
+            candidates.update(in_any.get(s, ()))
+        for s in shared:
+            candidates.update(in_prefix.get(s, ()))
+        if candidates:
+            # Count filter: the pair must really share that much of the shorter text.
+            own = set(mine)
+            close = [
+                units[j]
+                for j in sorted(candidates)
+                if len(own.intersection(features[j])) >= CANDIDATE_OVERLAP * min(len(mine), len(features[j]))
+            ]
+            best = _best_match(unit, close, threshold, partial)
+            if best:
+                yield best
+        for s in shared:
+            if len(in_any[s]) < POSTINGS_CAP:
+                in_any[s].append(i)
+        for s in shared_prefix:
+            if len(in_prefix[s]) < POSTINGS_CAP:
+                in_prefix[s].append(i)
+
+
+def _ranked_shingles(units: Sequence[Unit]) -> tuple[list[list[int]], int]:
+    """Each unit's word shingles as ranks, rarest first, and the first rank seen in two units.
+
+    Prefix filtering needs one global order: rarest first, ties by first appearance.
+    """
+    vocabulary: dict[str, int] = {}
+    word_ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in unit.tokens] for unit in units]
+    base = len(vocabulary) + 1
+    shingles = []
+    for ids in word_ids:
+        # Texts shorter than a shingle are one shingle; word ids are packed into one int.
+        width = min(SHINGLE_WORDS, len(ids))
+        keys = set()
+        for i in range(len(ids) - width + 1):
+            key = width
+            for word in ids[i : i + width]:
+                key = key * base + word
+            keys.add(key)
+        shingles.append(keys)
+    frequency = Counter(chain.from_iterable(shingles))
+    order = sorted(frequency, key=frequency.__getitem__)
+    rank = {s: r for r, s in enumerate(order)}
+    first_shared = next((r for r, s in enumerate(order) if frequency[s] > 1), len(order))
+    return [sorted(map(rank.__getitem__, group)) for group in shingles], first_shared
+
+
+def _best_match(unit: Unit, candidates: list[Unit], threshold: float, partial: bool) -> Match | None:
+    best: Match | None = None
+    for other in candidates:
+        if other.end > unit.start:
+            continue  # overlaps (a quotation inside its own sentence): not a copy
+        match = _compare(unit, other, threshold, partial)
+        if match and (best is None or match.score > best.score):
+            best = match
+    return best
+
+
+def _compare(later: Unit, earlier: Unit, threshold: float, partial: bool) -> Match | None:
+    """The two units as a match if they are similar enough, else None.
+
+    Whole texts are compared word by word with ``fuzz.ratio``. With ``partial``,
+    a quotation may also be found inside a longer sentence (``fuzz.partial_ratio``);
+    plain sentences may not: news reuses clauses of wire copy all the time.
+    """
+    whole_later = Span(later.start, later.end)
+    whole_earlier = Span(earlier.start, earlier.end)
+    shorter, longer = sorted((later, earlier), key=lambda u: len(u.tokens))
+    if partial and shorter.kind == "quotation" and len(shorter.tokens) < 0.9 * len(longer.tokens):
+        if shorter.numbers - longer.numbers:
+            return None
+        # Word for word only: a lede paraphrasing a quote given in full later is normal news.
+        found = fuzz.partial_ratio_alignment(shorter.tokens, longer.tokens, score_cutoff=100)
+        if found is None or found.score < 100:
+            return None
+        inside = longer.span_of_words(found.dest_start, found.dest_end)
+        if shorter is later:
+            return Match(later, earlier, found.score, whole_later, inside)
+        return Match(later, earlier, found.score, inside, whole_earlier)
+    if 2 * len(shorter.tokens) < threshold / 100 * (len(shorter.tokens) + len(longer.tokens)):
+        return None  # lengths alone rule it out
+    score = fuzz.ratio(later.tokens, earlier.tokens, score_cutoff=threshold)
+    if not score or later.numbers != earlier.numbers:
+        return None
+    shared_words = (len(later.tokens) + len(earlier.tokens)) * score / 200
+    if score < 100 and shared_words < NEAR_COPY_MIN_WORDS:
+        return None  # in a short text one other word is another statement, not an edit
+    return Match(later, earlier, score, whole_later, whole_earlier)
+
+
+def _boilerplate(doc: Document, lines: list[Unit], options: Options) -> Iterator[Hit]:
+    allowed = [re.compile(p) for p in options.allow]
+    first: dict[str, Unit] = {}
+    for line in lines:
+        text = " ".join(doc.prose[line.start : line.end].split())
+        if any(p.fullmatch(text) for p in allowed):
+            continue
+        earlier = first.setdefault(line.norm, line)
+        if earlier is not line:
+            where = doc.line_col(earlier.start)[0]
+            yield Hit(line.start, line.end, f"Boilerplate line repeats line {where} (100% similar)",
+                      kind="boilerplate", related=(Span(earlier.start, earlier.end),))
+
+
+def _hit(doc: Document, match: Match, kind: str) -> Hit:
+    later, earlier = match.later, match.earlier
+    where = doc.line_col(match.earlier_span.start)[0]
+    what = earlier.kind
+    if match.earlier_span != Span(earlier.start, earlier.end):
+        what = f"part of the {earlier.kind}"  # the later text is found inside a longer earlier one
+    return Hit(
+        match.later_span.start,
+        match.later_span.end,
+        f"{later.kind.capitalize()} repeats {what} at line {where} ({math.floor(match.score)}% similar)",
+        kind=kind,
+        related=(match.earlier_span,),
+    )
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
