@@ -62,8 +62,8 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -82,8 +82,10 @@ KINDS: dict[str, Severity] = {
 DEFAULT_ALLOW: tuple[str, ...] = (
     r"(?i)advert(isement)?|sponsored( content)?",
     r"(?i)by\s+\S.*",  # bylines: "By Jane Doe, Health reporter"
-    r"[A-Z][A-Za-z .,'-]*\((AP|Reuters|AFP|PA|UPI|[A-Z]{2,})\)\s*[-–—_]*",  # "NAIROBI, Kenya (AP) _"
-    r"[A-Z][A-Z .'-]{2,}(,\s*\w+\.?\s+\d{1,2}(,\s*\d{4})?)?\s*[-–—:]*",  # "LONDON", "PARIS, March 3 -"
+    # agency datelines: "NAIROBI, Kenya (AP) _", "LONDON (Reuters) -"
+    r"[A-Z][A-Za-z .,'-]*\((AP|Reuters|AFP|PA|UPI|[A-Z]{2,})\)\s*[-_\u2013\u2014]*",
+    # datelines on a line of their own: "LONDON -", "PARIS, March 3"
+    r"[A-Z][A-Z .'-]{2,}(,\s*[A-Z][a-z]+\.?\s+\d{1,2}(,\s*\d{4})?)?\s*[-:\u2013\u2014]*",
 )
 
 # Prefilter: candidates must share this fraction of the shorter text's shingles (runs
@@ -98,12 +100,12 @@ NEAR_COPY_MIN_WORDS = 10
 # work on pathological input (thousands of near-identical lines).
 POSTINGS_CAP = 64
 # A short line ending like a sentence is a refrain, not boilerplate.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 
 UnitKind = Literal["paragraph", "sentence", "quotation"]
-_QUOTATION = re.compile(r'"([^"\n]+)"|“([^“”\n]+)”')
+_QUOTATION = re.compile(r'"([^"\n]+)"|\u201c([^\u201c\u201d\n]+)\u201d')
 
 
 class Options(CheckOptions):
@@ -344,7 +346,7 @@ def _boilerplate(doc: Document, lines: list[Unit], options: Options) -> Iterator
 def _hit(doc: Document, match: Match, kind: str) -> Hit:
     later, earlier = match.later, match.earlier
     where = doc.line_col(match.earlier_span.start)[0]
-    what = earlier.kind
+    what: str = earlier.kind
     if match.earlier_span != Span(earlier.start, earlier.end):
         what = f"part of the {earlier.kind}"  # the later text is found inside a longer earlier one
     return Hit(
