@@ -49,13 +49,19 @@ def pair_flagged(s1: str, s2: str, options: Options) -> bool:
 def false_alarms() -> None:
     print("(a) false alarms on paraphrase / similarity pairs (non-identical pairs flagged)")
     sets = {
-        "MRPC paraphrase (label 1)": [(r["s1"], r["s2"]) for r in records("paraphrase_mrpc.jsonl") if r["label"] == 1],
-        "MRPC not paraphrase (label 0)": [(r["s1"], r["s2"]) for r in records("paraphrase_mrpc.jsonl")
-                                          if r["label"] == 0],
+        "MRPC paraphrase (label 1)": [
+            (r["s1"], r["s2"]) for r in records("paraphrase_mrpc.jsonl") if r["label"] == 1
+        ],
+        "MRPC not paraphrase (label 0)": [
+            (r["s1"], r["s2"]) for r in records("paraphrase_mrpc.jsonl") if r["label"] == 0
+        ],
         "STS score >= 4": [(r["s1"], r["s2"]) for r in records("similarity_sts.jsonl") if r["score"] >= 4],
         "STS score < 4": [(r["s1"], r["s2"]) for r in records("similarity_sts.jsonl") if r["score"] < 4],
     }
-    print(f"  {'set':32} {'pairs':>6} {'identical':>9} " + " ".join(f"{'t=' + format(t, 'g'):>9}" for t in THRESHOLDS))
+    print(
+        f"  {'set':32} {'pairs':>6} {'identical':>9} "
+        + " ".join(f"{'t=' + format(t, 'g'):>9}" for t in THRESHOLDS)
+    )
     examples: dict[float, list[tuple[str, str]]] = {t: [] for t in THRESHOLDS}
     for name, pairs in sets.items():
         distinct = [(a, b) for a, b in pairs if fold(a, 0, "sentence").norm != fold(b, 0, "sentence").norm]
@@ -64,7 +70,10 @@ def false_alarms() -> None:
             flagged = [(a, b) for a, b in distinct if pair_flagged(a, b, Options(threshold=t))]
             examples[t].extend(flagged)
             counts.append(f"{len(flagged):>4} {100 * len(flagged) / max(1, len(distinct)):4.1f}%")
-        print(f"  {name:32} {len(pairs):>6} {len(pairs) - len(distinct):>9} " + " ".join(f"{c:>9}" for c in counts))
+        print(
+            f"  {name:32} {len(pairs):>6} {len(pairs) - len(distinct):>9} "
+            + " ".join(f"{c:>9}" for c in counts)
+        )
     default = Options().threshold
     print(f"  examples flagged at the default threshold {default:g}:")
     for a, b in examples[default][:6]:
@@ -94,7 +103,9 @@ def bbc_findings(articles: list[tuple[str, list[str]]]) -> None:
             if shown < 8:
                 shown += 1
                 line = doc.line_col(hit.start)[0]
-                print(f"    {title[:40]!r} line {line}: {hit.message}: {doc.text[hit.start:hit.end][:80]!r}")
+                print(
+                    f"    {title[:40]!r} line {line}: {hit.message}: {doc.text[hit.start : hit.end][:80]!r}"
+                )
     print(f"  articles: {len(articles)}, with findings: {flagged_articles}, findings by kind: {dict(kinds)}")
 
     rng = random.Random(5)
@@ -112,21 +123,29 @@ def bbc_findings(articles: list[tuple[str, list[str]]]) -> None:
             doc = parse(layout(title, edited), "bbc.txt")
             para_total += 1
             para_found += any(
-                h.kind == "paragraph" and doc.line_col(h.start)[0] == 3 + 2 * len(paragraphs)
-                and h.related and doc.line_col(h.related[0].start)[0] == 3 + 2 * k
+                h.kind == "paragraph"
+                and doc.line_col(h.start)[0] == 3 + 2 * len(paragraphs)
+                and h.related
+                and doc.line_col(h.related[0].start)[0] == 3 + 2 * k
                 for h in check(doc, Options())
             )
         # A sentence of the first paragraph repeated at the end of the last one.
         first = parse(paragraphs[0], "p.txt")
-        long_sentences = [first.text[s.start:s.end] for s in first.sentences if len(first.text[s.start:s.end].split()) >= 8]
+        long_sentences = [
+            first.text[s.start : s.end]
+            for s in first.sentences
+            if len(first.text[s.start : s.end].split()) >= 8
+        ]
         if long_sentences:
             sentence = rng.choice(long_sentences)
             edited = [*paragraphs[:-1], paragraphs[-1] + " " + sentence]
             doc = parse(layout(title, edited), "bbc.txt")
             sent_total += 1
             sent_found += any(
-                h.kind == "sentence" and doc.line_col(h.start)[0] == 3 + 2 * (len(paragraphs) - 1)
-                and h.related and doc.line_col(h.related[0].start)[0] == 3
+                h.kind == "sentence"
+                and doc.line_col(h.start)[0] == 3 + 2 * (len(paragraphs) - 1)
+                and h.related
+                and doc.line_col(h.related[0].start)[0] == 3
                 for h in check(doc, Options())
             )
     print(f"  planted near-copy paragraphs found (right line and related): {para_found}/{para_total}")
@@ -165,8 +184,10 @@ def speed() -> None:
             runs.append(time.perf_counter() - started)
         seconds = statistics.median(runs)
         growth = f"  x{seconds / previous[1]:.1f} time for x{size / previous[0]:g} size" if previous else ""
-        print(f"  {size:>6} paragraphs ({len(text.split()):>9,} words): check {seconds:7.3f} s, "
-              f"parse {parse_seconds:6.2f} s, {found} findings{growth}")
+        print(
+            f"  {size:>6} paragraphs ({len(text.split()):>9,} words): check {seconds:7.3f} s, "
+            f"parse {parse_seconds:6.2f} s, {found} findings{growth}"
+        )
         previous = (size, seconds)
 
 

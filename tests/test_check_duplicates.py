@@ -63,59 +63,149 @@ Expected = list[tuple[int, int, str, int, int]]  # line, column, kind, related l
 
 FLAGGED: list[tuple[str, str, dict[str, Any], Expected]] = [
     ("exact copy", paragraphs(BUDGET, SCHOOLS, BUDGET), {}, [(5, 1, "paragraph", 1, 1)]),
-    ("near copy, one word", paragraphs(BUDGET, SCHOOLS, near_copy(BUDGET, ("Monday", "Tuesday"))),
-     {}, [(5, 1, "paragraph", 1, 1)]),
-    ("near copy, three words",
-     paragraphs(BUDGET, SCHOOLS, near_copy(BUDGET, ("approved", "passed"), ("dozens", "scores"),
-                                           ("public", "packed"))),
-     {}, [(5, 1, "paragraph", 1, 1)]),
-    ("whitespace variant", paragraphs(BUDGET, SCHOOLS, BUDGET.replace(" ", "  ").replace("evening, ", "evening,\n")),
-     {}, [(5, 1, "paragraph", 1, 1)]),
+    (
+        "near copy, one word",
+        paragraphs(BUDGET, SCHOOLS, near_copy(BUDGET, ("Monday", "Tuesday"))),
+        {},
+        [(5, 1, "paragraph", 1, 1)],
+    ),
+    (
+        "near copy, three words",
+        paragraphs(
+            BUDGET,
+            SCHOOLS,
+            near_copy(BUDGET, ("approved", "passed"), ("dozens", "scores"), ("public", "packed")),
+        ),
+        {},
+        [(5, 1, "paragraph", 1, 1)],
+    ),
+    (
+        "whitespace variant",
+        paragraphs(BUDGET, SCHOOLS, BUDGET.replace(" ", "  ").replace("evening, ", "evening,\n")),
+        {},
+        [(5, 1, "paragraph", 1, 1)],
+    ),
     ("case variant", paragraphs(BUDGET, SCHOOLS, BUDGET.upper()), {}, [(5, 1, "paragraph", 1, 1)]),
-    ("punctuation variant",
-     paragraphs(BUDGET, SCHOOLS, BUDGET.replace(",", "").replace("more than", "more - than").rstrip(".") + "!"),
-     {}, [(5, 1, "paragraph", 1, 1)]),
-    ("third copy points at the first", paragraphs(BUDGET, SCHOOLS, BUDGET, FORECASTS, BUDGET),
-     {}, [(5, 1, "paragraph", 1, 1), (9, 1, "paragraph", 1, 1)]),
-    ("repeated sentence across paragraphs",
-     paragraphs(f"{SCHOOLS} {PROMISE}", FORECASTS, f"Residents were not convinced. {PROMISE}"),
-     {}, [(5, 31, "sentence", 1, len(SCHOOLS) + 2)]),
-    ("repeated sentence, case and punctuation changed",
-     paragraphs(f"{PROMISE} {SCHOOLS}", f"{FORECASTS} {PROMISE.upper().replace(' SAID', ', SAID,')}"),
-     {}, [(3, len(FORECASTS) + 2, "sentence", 1, 1)]),
-    ("quotation repeated inside a longer one", paragraphs(DELAYS_FIRST, SCHOOLS, DELAYS_AGAIN),
-     {}, [(5, 2, "sentence", 1, DELAYS_FIRST.index("We") + 1)]),
-    ("boilerplate line", paragraphs(BUDGET, "Comments / 0", SCHOOLS, "Share this article", "Comments / 0"),
-     {}, [(9, 1, "boilerplate", 3, 1)]),
-    ("short sentence repeats when allowed", paragraphs(f"{BUDGET} It did not work.", f"{SCHOOLS} It did not work."),
-     {"min_sentence_words": 3}, [(3, len(SCHOOLS) + 2, "sentence", 1, len(BUDGET) + 2)]),
-    ("lower threshold catches a looser copy",
-     paragraphs(BUDGET, near_copy(BUDGET, ("approved", "passed"), ("dozens", "scores"), ("public", "packed"),
-                                  ("Monday", "Tuesday"), ("coming", "next"))),
-     {"threshold": 80}, [(3, 1, "paragraph", 1, 1)]),
+    (
+        "punctuation variant",
+        paragraphs(
+            BUDGET, SCHOOLS, BUDGET.replace(",", "").replace("more than", "more - than").rstrip(".") + "!"
+        ),
+        {},
+        [(5, 1, "paragraph", 1, 1)],
+    ),
+    (
+        "third copy points at the first",
+        paragraphs(BUDGET, SCHOOLS, BUDGET, FORECASTS, BUDGET),
+        {},
+        [(5, 1, "paragraph", 1, 1), (9, 1, "paragraph", 1, 1)],
+    ),
+    (
+        "repeated sentence across paragraphs",
+        paragraphs(f"{SCHOOLS} {PROMISE}", FORECASTS, f"Residents were not convinced. {PROMISE}"),
+        {},
+        [(5, 31, "sentence", 1, len(SCHOOLS) + 2)],
+    ),
+    (
+        "repeated sentence, case and punctuation changed",
+        paragraphs(f"{PROMISE} {SCHOOLS}", f"{FORECASTS} {PROMISE.upper().replace(' SAID', ', SAID,')}"),
+        {},
+        [(3, len(FORECASTS) + 2, "sentence", 1, 1)],
+    ),
+    (
+        "quotation repeated inside a longer one",
+        paragraphs(DELAYS_FIRST, SCHOOLS, DELAYS_AGAIN),
+        {},
+        [(5, 2, "sentence", 1, DELAYS_FIRST.index("We") + 1)],
+    ),
+    (
+        "boilerplate line",
+        paragraphs(BUDGET, "Comments / 0", SCHOOLS, "Share this article", "Comments / 0"),
+        {},
+        [(9, 1, "boilerplate", 3, 1)],
+    ),
+    (
+        "short sentence repeats when allowed",
+        paragraphs(f"{BUDGET} It did not work.", f"{SCHOOLS} It did not work."),
+        {"min_sentence_words": 3},
+        [(3, len(SCHOOLS) + 2, "sentence", 1, len(BUDGET) + 2)],
+    ),
+    (
+        "lower threshold catches a looser copy",
+        paragraphs(
+            BUDGET,
+            near_copy(
+                BUDGET,
+                ("approved", "passed"),
+                ("dozens", "scores"),
+                ("public", "packed"),
+                ("Monday", "Tuesday"),
+                ("coming", "next"),
+            ),
+        ),
+        {"threshold": 80},
+        [(3, 1, "paragraph", 1, 1)],
+    ),
 ]
 
 NOT_FLAGGED: list[tuple[str, str, dict[str, Any]]] = [
     ("same topic, other words", paragraphs(BUDGET, SCHOOLS, BUDGET_RETOLD), {}),
-    ("short refrains", paragraphs(f"{BUDGET} It did not work.", f"{SCHOOLS} It did not work.",
-                                  "And still they waited.", FORECASTS, "And still they waited."), {}),
-    ("list items with the same shape",
-     "- Release date to be confirmed on the PC.\n- Release date to be confirmed on the Xbox.\n"
-     "- Release date to be confirmed on the Switch.\n", {}),
-    ("list items that differ only in figures",
-     "- Revenue in the first quarter rose 5% to $1.2bn compared with the same period a year earlier.\n"
-     "- Revenue in the second quarter rose 7% to $1.4bn compared with the same period a year earlier.\n", {}),
-    ("quotes repeating a single word",
-     paragraphs(f'"No," he said. {BUDGET}', f'"No," she replied. "Never, never, never." {SCHOOLS}',
-                '"Never," they said.'), {}),
-    ("allowed short lines", paragraphs("By Jane Doe", BUDGET, "Advertisement", SCHOOLS, "Advertisement",
-                                       "By Jane Doe"), {}),
-    ("repeated headings", "# Budget\n\n## Background\n\n" + BUDGET + "\n\n## Background\n\n" + SCHOOLS + "\n", {}),
-    ("three words changed is below a strict threshold",
-     paragraphs(BUDGET, near_copy(BUDGET, ("approved", "passed"), ("dozens", "scores"), ("public", "packed"))),
-     {"threshold": 95}),
-    ("a quotation paraphrased later", paragraphs(DELAYS_FIRST, '"Any further delays will not be tolerated by '
-                                                 'this council," the mayor repeated.'), {}),
+    (
+        "short refrains",
+        paragraphs(
+            f"{BUDGET} It did not work.",
+            f"{SCHOOLS} It did not work.",
+            "And still they waited.",
+            FORECASTS,
+            "And still they waited.",
+        ),
+        {},
+    ),
+    (
+        "list items with the same shape",
+        "- Release date to be confirmed on the PC.\n- Release date to be confirmed on the Xbox.\n"
+        "- Release date to be confirmed on the Switch.\n",
+        {},
+    ),
+    (
+        "list items that differ only in figures",
+        "- Revenue in the first quarter rose 5% to $1.2bn compared with the same period a year earlier.\n"
+        "- Revenue in the second quarter rose 7% to $1.4bn compared with the same period a year earlier.\n",
+        {},
+    ),
+    (
+        "quotes repeating a single word",
+        paragraphs(
+            f'"No," he said. {BUDGET}',
+            f'"No," she replied. "Never, never, never." {SCHOOLS}',
+            '"Never," they said.',
+        ),
+        {},
+    ),
+    (
+        "allowed short lines",
+        paragraphs("By Jane Doe", BUDGET, "Advertisement", SCHOOLS, "Advertisement", "By Jane Doe"),
+        {},
+    ),
+    (
+        "repeated headings",
+        "# Budget\n\n## Background\n\n" + BUDGET + "\n\n## Background\n\n" + SCHOOLS + "\n",
+        {},
+    ),
+    (
+        "three words changed is below a strict threshold",
+        paragraphs(
+            BUDGET, near_copy(BUDGET, ("approved", "passed"), ("dozens", "scores"), ("public", "packed"))
+        ),
+        {"threshold": 95},
+    ),
+    (
+        "a quotation paraphrased later",
+        paragraphs(
+            DELAYS_FIRST, '"Any further delays will not be tolerated by this council," the mayor repeated.'
+        ),
+        {},
+    ),
     ("the same line once", paragraphs(BUDGET, "Comments / 0", SCHOOLS, "Comments / 3"), {}),
 ]
 
@@ -149,10 +239,18 @@ def test_related_spans_cover_the_earlier_copy() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (paragraphs(BUDGET, SCHOOLS, near_copy(BUDGET, ("Monday", "Tuesday"))),
-         "Paragraph repeats paragraph at line 1 (96% similar)"),
-        (paragraphs(DELAYS_FIRST, SCHOOLS, DELAYS_AGAIN), "Sentence repeats quotation at line 1 (100% similar)"),
-        (paragraphs("Comments / 0", BUDGET, "Comments / 0"), "Boilerplate line repeats line 1 (100% similar)"),
+        (
+            paragraphs(BUDGET, SCHOOLS, near_copy(BUDGET, ("Monday", "Tuesday"))),
+            "Paragraph repeats paragraph at line 1 (96% similar)",
+        ),
+        (
+            paragraphs(DELAYS_FIRST, SCHOOLS, DELAYS_AGAIN),
+            "Sentence repeats quotation at line 1 (100% similar)",
+        ),
+        (
+            paragraphs("Comments / 0", BUDGET, "Comments / 0"),
+            "Boilerplate line repeats line 1 (100% similar)",
+        ),
     ],
 )
 def test_messages_name_the_earlier_line_and_similarity(text: str, message: str) -> None:
@@ -190,20 +288,40 @@ def test_long_document_with_many_copies_stays_correct() -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qualitybot", *args], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "qualitybot", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+        timeout=120,
+    )
 
 
 def duplicate_findings(report: str) -> list[tuple[str, int, int, list[int]]]:
     (document,) = json.loads(report)["documents"]
-    return [(f["rule"], f["line"], f["column"], [r["line"] for r in f["related"]])
-            for f in document["findings"] if f["check"] == "duplicates"]
+    return [
+        (f["rule"], f["line"], f["column"], [r["line"] for r in f["related"]])
+        for f in document["findings"]
+        if f["check"] == "duplicates"
+    ]
 
 
 def test_cli_reports_copies_in_own_fixture(tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
-    article.write_text(paragraphs("Council passes budget", DELAYS_FIRST, BUDGET, DELAYS_AGAIN, BUDGET,
-                                  "Comments / 0", "More from the newsroom", "Comments / 0"), encoding="utf-8")
+    article.write_text(
+        paragraphs(
+            "Council passes budget",
+            DELAYS_FIRST,
+            BUDGET,
+            DELAYS_AGAIN,
+            BUDGET,
+            "Comments / 0",
+            "More from the newsroom",
+            "Comments / 0",
+        ),
+        encoding="utf-8",
+    )
     result = run_cli("check", str(article), "--format", "json")
     assert result.returncode == 1, result.stderr  # a repeated paragraph is an error in the default profile
     assert duplicate_findings(result.stdout) == [
