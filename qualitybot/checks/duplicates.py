@@ -3,56 +3,61 @@
 What it catches
     Copy-paste accidents and spun or scraped text: a paragraph that repeats an
     earlier paragraph exactly or nearly (a few words, the case, the spacing or
-    the punctuation changed), a sentence or quotation that appears again later
-    (also as the start or part of a longer sentence), and short non-sentence
-    lines left over from a web page that repeat ("Comments / 0"). Each finding
-    sits on the *later* copy; its message names the earlier line and the
-    similarity, and ``related`` points at the earlier copy.
+    the punctuation changed); a sentence repeated later, or a quotation (or a
+    sentence of 10+ words) repeated word for word inside a longer sentence, as
+    in "We will not allow this to continue," ... "We will not allow this to
+    continue and ..."; and short non-sentence lines left over from a web page
+    that repeat ("Comments / 0"). Each finding sits on the *later* copy; its
+    message names the earlier line and the similarity, and ``related`` points at
+    the earlier copy.
 
-    Similarity is rapidfuzz's normalised Indel similarity (``fuzz.ratio``, 0-100)
-    of the two texts after case, punctuation and spacing are folded away. For
-    sentences and quotations the shorter text may also be found *inside* the
-    longer one (``fuzz.partial_ratio``), so a quotation repeated as the start of
-    a longer sentence is caught.
+    Similarity is rapidfuzz's ``fuzz.ratio`` over the two sequences of words
+    (case, punctuation and spacing folded away): 100 x (1 - words inserted or
+    deleted / all words). One word changed in a 30-word paragraph is 97%.
 
 What it leaves alone
-    Paragraphs on the same topic written in other words (paraphrases score far
-    below the threshold), short refrains and one-word quotes (below
-    ``min_sentence_words``), list items or paragraphs with the same shape but
-    different figures (two texts whose numbers differ are different facts and
-    never duplicates), headings and table cells, and short lines on the
-    ``allow`` list (advertisement markers, bylines, datelines).
+    Paragraphs on the same topic in other words (paraphrases share far fewer
+    words in order); short refrains and one-word quotes (below
+    ``min_sentence_words``); short texts that differ in a word ("Release date:
+    PC" / "Release date: Xbox": a near copy must share at least 10 words);
+    paragraphs and list items with the same shape but other figures (texts whose
+    numbers differ state other facts); headings and table cells; a quotation
+    paraphrased later; short lines ending like a sentence, and short lines on
+    the ``allow`` list (advertisement markers, bylines, datelines).
 
 Fails
-    The council approved the new budget on Monday after a long debate.
+    The council approved the new budget on Monday after a debate that lasted
+    more than four hours and drew dozens of residents to the public gallery.
     ...
-    The council approved the new budget on Tuesday after a long debate.
-    -> duplicates.paragraph: "Paragraph repeats paragraph at line 1 (93% similar)"
+    The council approved the new budget on Tuesday after a debate that lasted
+    more than four hours and drew dozens of residents to the public gallery.
+    -> duplicates.paragraph "Paragraph repeats paragraph at line 1 (96% similar)"
 
 Passes
-    The council approved the new budget on Monday after a long debate.
+    The council approved the new budget on Monday after a debate that lasted
+    more than four hours and drew dozens of residents to the public gallery.
     ...
-    Councillors argued for hours before the spending plan was finally passed.
+    On Monday evening councillors passed next year's budget following more
+    than four hours of debate in front of a public gallery packed with residents.
 
 Options
-    ``threshold``: similarity cut-off in percent (50-100, default 90); pairs at
-    or above it are duplicates. ``min_paragraph_words``: paragraphs with fewer
-    words are not compared as paragraphs (default 8). ``min_sentence_words``:
-    sentences and quotations with fewer words are not compared (default 6), so
-    refrains and one-word quotes pass. ``allow``: regular expressions; a short
-    line that matches one in full may repeat (defaults cover "Advertisement",
-    bylines and datelines). Kinds: ``duplicates.paragraph`` (error),
-    ``duplicates.sentence`` (warning), ``duplicates.boilerplate`` (warning).
+    ``threshold``: similarity cut-off in percent, 50-100 (default 85); texts at
+    or above it are duplicates. ``min_paragraph_words`` (default 8): shorter
+    paragraphs are not compared as paragraphs. ``min_sentence_words`` (default
+    6): shorter sentences and quotations are not compared, so refrains and
+    one-word quotes pass. ``allow``: regular expressions; a short line that
+    matches one in full may repeat (the default list covers "Advertisement",
+    bylines and datelines; setting ``allow`` replaces it). Kinds and default
+    severities: ``duplicates.paragraph`` (error), ``duplicates.sentence``
+    (warning), ``duplicates.boilerplate`` (warning).
 
 How it stays fast
-    Candidate pairs come from an inverted index of word pairs (shingles) with
-    prefix filtering: each text is indexed under its rarest word pairs, and two
-    texts are compared only if the shorter shares one of its rarest
-    ``1 - CANDIDATE_OVERLAP`` of word pairs with the other (any pair sharing at
-    least ``CANDIDATE_OVERLAP`` of the shorter text's word pairs is found).
-    Exact copies are found by hashing. Only candidates reach rapidfuzz, so the
-    work grows with the number of near copies, not with the square of the
-    document's length.
+    Exact copies are found by hashing. Near-copy candidates come from an
+    inverted index of word shingles (runs of 3 words) with prefix filtering:
+    each text is indexed under its rarest shingles, and two texts are compared
+    only if they share at least 30% of the shorter one's shingles. Only those
+    candidates reach rapidfuzz, so the work grows with the document and its
+    near copies, not with the square of its length.
 """
 
 from __future__ import annotations
@@ -301,13 +306,14 @@ def _compare(later: Unit, earlier: Unit, threshold: float, partial: bool) -> Mat
     """The two units as a match if they are similar enough, else None.
 
     Whole texts are compared word by word with ``fuzz.ratio``. With ``partial``,
-    a quotation may also be found inside a longer sentence (``fuzz.partial_ratio``);
-    plain sentences may not: news reuses clauses of wire copy all the time.
+    a quotation, or a sentence long enough to be no stock phrase, may also be
+    found word for word inside a longer sentence (``fuzz.partial_ratio``).
     """
     whole_later = Span(later.start, later.end)
     whole_earlier = Span(earlier.start, earlier.end)
     shorter, longer = sorted((later, earlier), key=lambda u: len(u.tokens))
-    if partial and shorter.kind == "quotation" and len(shorter.tokens) < 0.9 * len(longer.tokens):
+    contained_ok = shorter.kind == "quotation" or len(shorter.tokens) >= NEAR_COPY_MIN_WORDS
+    if partial and contained_ok and len(shorter.tokens) < 0.9 * len(longer.tokens):
         if shorter.numbers - longer.numbers:
             return None
         # Word for word only: a lede paraphrasing a quote given in full later is normal news.
