@@ -119,6 +119,16 @@ FLAGGED: list[tuple[str, str, dict[str, Any], Expected]] = [
         [(5, 2, "sentence", 1, DELAYS_FIRST.index("We") + 1)],
     ),
     (
+        "long sentence repeated inside a longer one",
+        paragraphs(
+            f"{SCHOOLS} {PROMISE}",
+            FORECASTS,
+            PROMISE.rstrip(".") + ", and he would publish the figures soon.",
+        ),
+        {},
+        [(5, 1, "sentence", 1, len(SCHOOLS) + 2)],
+    ),
+    (
         "boilerplate line",
         paragraphs(BUDGET, "Comments / 0", SCHOOLS, "Share this article", "Comments / 0"),
         {},
@@ -149,6 +159,15 @@ FLAGGED: list[tuple[str, str, dict[str, Any], Expected]] = [
 ]
 
 NOT_FLAGGED: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "short sentence reused inside a longer one",
+        paragraphs(
+            f"{BUDGET} The vote was held on Monday evening.",
+            SCHOOLS,
+            "The vote was held on Monday evening after the public gallery had emptied.",
+        ),
+        {},
+    ),
     ("same topic, other words", paragraphs(BUDGET, SCHOOLS, BUDGET_RETOLD), {}),
     (
         "short refrains",

@@ -115,16 +115,16 @@ _QUOTATION = re.compile(r'"([^"\n]+)"|\u201c([^\u201c\u201d\n]+)\u201d')
 
 class Options(CheckOptions):
     threshold: float = Field(
-        85, ge=50, le=100, description="similarity in percent (50-100) at or above which texts are duplicates"
+        default=85, ge=50, le=100, description="similarity in percent (50-100) that makes a duplicate"
     )
     min_paragraph_words: int = Field(
-        8, ge=1, description="paragraphs with fewer words are not compared as paragraphs"
+        default=8, ge=1, description="paragraphs with fewer words are not compared as paragraphs"
     )
     min_sentence_words: int = Field(
-        6, ge=2, description="sentences and quotations with fewer words are not compared"
+        default=6, ge=2, description="sentences and quotations with fewer words are not compared"
     )
     allow: tuple[str, ...] = Field(
-        DEFAULT_ALLOW, description="regular expressions for short lines that may repeat (full match)"
+        default=DEFAULT_ALLOW, description="regular expressions for short lines that may repeat (full match)"
     )
 
     @field_validator("allow")
