@@ -55,9 +55,10 @@ How it stays fast
     Exact copies are found by hashing. Near-copy candidates come from an
     inverted index of word shingles (runs of 3 words) with prefix filtering:
     each text is indexed under its rarest shingles, and two texts are compared
-    only if they share at least 30% of the shorter one's shingles. Only those
-    candidates reach rapidfuzz, so the work grows with the document and its
-    near copies, not with the square of its length.
+    only if they share enough of the shorter one's shingles (30% at the default
+    threshold: a near copy keeps far more). Only those candidates reach
+    rapidfuzz, so the work grows with the document and its near copies, not
+    with the square of its length.
 """
 
 from __future__ import annotations
@@ -93,11 +94,9 @@ DEFAULT_ALLOW: tuple[str, ...] = (
     r"[A-Z][A-Z .'-]{2,}(,\s*[A-Z][a-z]+\.?\s+\d{1,2}(,\s*\d{4})?)?\s*[-:\u2013\u2014]*",
 )
 
-# Prefilter: candidates must share this fraction of the shorter text's shingles (runs
-# of SHINGLE_WORDS words). A near copy at similarity 80 or more with whole words
-# replaced keeps well over this share; unrelated texts share almost none.
+# Prefilter: texts are compared only if they share enough of the shorter one's
+# shingles (runs of SHINGLE_WORDS words); see candidate_overlap().
 SHINGLE_WORDS = 3
-CANDIDATE_OVERLAP = 0.3
 # Texts that differ at all must share this many words (in order) to count as near
 # copies: "Release date: DS" and "Release date: PC" are list items, not copies.
 NEAR_COPY_MIN_WORDS = 10
@@ -110,7 +109,7 @@ _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 
 UnitKind = Literal["paragraph", "sentence", "quotation"]
-_QUOTATION = re.compile(r'"([^"\n]+)"|\u201c([^\u201c\u201d\n]+)\u201d')
+_QUOTATION = re.compile(r'"([^"]+)"|\u201c([^\u201c\u201d]+)\u201d')  # within one block
 
 
 class Options(CheckOptions):
@@ -217,12 +216,27 @@ def _units(doc: Document, options: Options) -> tuple[list[Unit], list[Unit], lis
     return paragraphs, sentences, short_lines
 
 
+def candidate_overlap(threshold: float) -> float:
+    """The share of the shorter text's shingles that a near copy at ``threshold`` keeps.
+
+    Changing c of n words costs at most SHINGLE_WORDS * c shingles, and a word-level
+    similarity t allows c <= (1 - t) * n; a quarter is kept in reserve for short
+    texts. At the default 85 a pair must share 30%; found-inside matches share all.
+    """
+    return max(0.1, 1 - SHINGLE_WORDS * (1 - threshold / 100) - 0.25)
+
+
 def find_copies(units: Sequence[Unit], threshold: float, partial: bool) -> Iterator[Match]:
     """Each unit that repeats an earlier, non-overlapping unit, with its best match.
 
     ``units`` are in document order. With ``partial`` the shorter text may be
     found inside the longer one. Of equally good matches the earliest wins.
+    Candidates come from prefix filtering: with every unit's shingles in one
+    global order, rarest first, a pair sharing at least ``overlap`` of the
+    shorter unit's shingles shares one of that unit's first
+    ``n - ceil(overlap * n) + 1``, so only those need looking up.
     """
+    overlap = candidate_overlap(threshold)
     features, first_shared = _ranked_shingles(units)
     in_any: dict[int, list[int]] = defaultdict(list)  # shingle -> units containing it
     in_prefix: dict[int, list[int]] = defaultdict(list)  # shingle -> units it is among the rarest of
@@ -237,7 +251,7 @@ def find_copies(units: Sequence[Unit], threshold: float, partial: bool) -> Itera
             yield Match(unit, units[exact], 100.0, span, Span(units[exact].start, units[exact].end))
             continue
         mine = features[i]
-        prefix_end = len(mine) - math.ceil(CANDIDATE_OVERLAP * len(mine)) + 1
+        prefix_end = len(mine) - math.ceil(overlap * len(mine)) + 1
         # Shingles found in one unit only cannot lead to another: skip them.
         shared = mine[bisect.bisect_left(mine, first_shared) :]
         shared_prefix = shared[: max(0, prefix_end - (len(mine) - len(shared)))]
@@ -252,7 +266,7 @@ def find_copies(units: Sequence[Unit], threshold: float, partial: bool) -> Itera
             close = [
                 units[j]
                 for j in sorted(candidates)
-                if len(own.intersection(features[j])) >= CANDIDATE_OVERLAP * min(len(mine), len(features[j]))
+                if len(own.intersection(features[j])) >= overlap * min(len(mine), len(features[j]))
             ]
             best = _best_match(unit, close, threshold, partial)
             if best:
