@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from qualitybot.checks.duplicates import Options, check
+from qualitybot.checks.duplicates import Options, Unit, _compare, check, find_copies, fold
 from qualitybot.config import ConfigError, load_rules
 from qualitybot.document import Document, parse
 
@@ -358,3 +359,40 @@ def test_cli_on_the_real_submission() -> None:
         ("duplicates.sentence", 17, 2, [7]),  # "We will not allow this to continue" first said on line 7
         ("duplicates.boilerplate", 69, 1, [59]),  # "Comments / 0" first on line 59
     ]
+
+
+def _brute_force(units: list[Unit], threshold: float, partial: bool) -> list[tuple[int, int, int]]:
+    """Every pair compared: what the prefilter must agree with."""
+    out = []
+    for i, later in enumerate(units):
+        best = None
+        for earlier in units[:i]:
+            if earlier.end <= later.start:
+                match = _compare(later, earlier, threshold, partial)
+                if match and (best is None or match.score > best.score):
+                    best = match
+        if best:
+            out.append((best.later.start, best.earlier.start, round(best.score)))
+    return out
+
+
+@pytest.mark.parametrize("partial", [False, True])
+@pytest.mark.parametrize("threshold", [80, 85, 95])
+def test_prefilter_finds_what_all_pairs_find(threshold: float, partial: bool) -> None:
+    rng = random.Random(threshold)
+    words = (BUDGET + " " + SCHOOLS + " " + FORECASTS).split()
+    blocks: list[str] = []
+    for _ in range(120):
+        if blocks and rng.random() < 0.4:
+            copy = rng.choice(blocks).split()
+            for _ in range(rng.randint(0, 4)):
+                copy[rng.randrange(len(copy))] = rng.choice(words)
+            blocks.append(" ".join(copy[rng.randrange(3) :]))  # sometimes cut: found inside with partial
+        else:
+            blocks.append(" ".join(rng.choices(words, k=rng.randint(8, 40))))
+    doc = parse(paragraphs(*blocks), "t.txt")
+    units = [fold(doc.prose_of(b), b.start, "paragraph") for b in doc.paragraphs]
+    found = [(m.later.start, m.earlier.start, round(m.score)) for m in find_copies(units, threshold, partial)]
+    expected = _brute_force(units, threshold, partial)
+    assert len(expected) >= 10  # the table is not trivially empty
+    assert found == expected
