@@ -281,7 +281,8 @@ def test_messages_name_the_earlier_line_and_similarity(text: str, message: str) 
     ("options", "error"),
     [
         ({"threshold": 150}, "less than or equal to 100"),
-        ({"threshold": 0.9}, "greater than or equal to 50"),
+        ({"threshold": 0.9}, "for 0.9 write 90"),
+        ({"threshold": 40}, "greater than or equal to 50"),
         ({"min_sentence_words": 0}, "greater than or equal to 2"),
         ({"allow": ["(unclosed"]}, "not a regular expression"),
     ],

@@ -126,6 +126,13 @@ class Options(CheckOptions):
         default=DEFAULT_ALLOW, description="regular expressions for short lines that may repeat (full match)"
     )
 
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _percent(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+            raise ValueError(f"a percentage from 50 to 100 is expected: for {value:g} write {value * 100:g}")
+        return value
+
     @field_validator("allow")
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
