@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import sys
+from collections.abc import Mapping
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
 from qualitybot import __version__
-from qualitybot.config import ConfigError, find_rules_file, load_rules
-from qualitybot.document import parse
+from qualitybot.batch import Job, check_all, default_jobs
+from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
 from qualitybot.engine import CheckFailed, Engine
-from qualitybot.formatters import FORMATS, renderer
+from qualitybot.formatters import FORMATS, github, renderer
+from qualitybot.platform import PlatformConfigError, PlatformError, publish
+from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, Report
-from qualitybot.sources import DEFAULT_MAX_BYTES, InputError, expand, read
+from qualitybot.sources import DEFAULT_MAX_BYTES, expand
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -28,6 +33,12 @@ def _iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,29 +63,37 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1048576, metavar="MIB",
                        help="largest document to read, in MiB (default %(default)g)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
+                       help="documents checked in parallel (default: one per core)")
+    check.add_argument("--post", action="store_true",
+                       help="post the report as the comment of the submission, on the platform configured "
+                       "in the rules file (token from $QUALITYBOT_PLATFORM_TOKEN or platform.token_env)")
+    check.add_argument("--submission", metavar="ID",
+                       help="with --post: the submission (github: pull request number); else each "
+                       "document's front matter submission_id")
     return parser
 
 
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
-    ruleset = load_rules(find_rules_file(args.rules))
+    rules_file = find_rules_file(args.rules)
+    ruleset = load_rules(rules_file)
     engine = Engine(ruleset)
-    reports: list[DocumentReport] = []
-    input_errors = 0
-    max_bytes = int(args.max_size * 1048576)
     paths = list(expand(args.paths))
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
-    for path in paths:
-        try:
-            source = read(path, max_bytes)
-        except InputError as exc:
-            print(f"qualitybot: {exc}", file=sys.stderr)
-            input_errors += 1
-            continue
-        doc = parse(source.text, source.path, published_at=args.published_at)
-        if doc.published_at is None:
-            doc.published_at = date.today()
-        reports.append(engine.check(doc))
+    job = Job(rules_file, args.published_at, int(args.max_size * 1048576))
+    reports: list[DocumentReport] = []
+    front_matter: list[Mapping[str, Any]] = []
+    input_errors = 0
+    with progress_bar(len(paths)) as advance:
+        for outcome in check_all(engine, job, paths, args.jobs or default_jobs()):
+            advance()
+            if outcome.input_error:
+                print(f"qualitybot: {outcome.input_error}", file=sys.stderr)
+                input_errors += 1
+            elif outcome.report:
+                reports.append(outcome.report)
+                front_matter.append(outcome.front_matter)
     report = Report(reports)
     color = args.color == "always" or (
         args.color == "auto" and args.output is None and out.isatty() and "NO_COLOR" not in os.environ
@@ -86,9 +105,56 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(rendered)
         out.flush()
+    if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        github.append_job_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
+    if args.post:
+        post(ruleset.platform, reports, front_matter, args.submission)
     if input_errors:
         return EXIT_USAGE
     return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
+
+
+def post(
+    platform: PlatformConfig,
+    reports: list[DocumentReport],
+    front_matter: list[Mapping[str, Any]],
+    submission: str | None,
+) -> None:
+    """Post one comment per submission: all documents to --submission, else by front matter."""
+    groups: dict[str, list[tuple[DocumentReport, int]]] = {}
+    for doc, meta in zip(reports, front_matter, strict=True):
+        # On GitHub the pull request is the submission; elsewhere the front matter names it.
+        target = submission or _pull_request(platform) or _front_matter_submission(meta)
+        if not target:
+            raise UsageError(
+                f"{doc.path}: --post needs --submission ID or submission_id in the document's front matter"
+            )
+        groups.setdefault(target, []).append((doc, _revision(doc.path, meta)))
+    for target, docs in groups.items():
+        revision = max(rev for _, rev in docs)
+        posted = publish(Report([doc for doc, _ in docs]), target, revision, platform)
+        action = "created" if posted.created else "updated"
+        print(f"qualitybot: {action} comment {posted.comment_id} on submission {target}", file=sys.stderr)
+
+
+def _front_matter_submission(meta: Mapping[str, Any]) -> str | None:
+    value = meta.get("submission_id")
+    return str(value) if isinstance(value, (str, int)) and str(value).strip() else None
+
+
+def _pull_request(platform: PlatformConfig) -> str | None:
+    """On GitHub Actions, the pull request a workflow runs for (GITHUB_REF=refs/pull/N/merge)."""
+    if platform.kind != "github":
+        return None
+    match = re.fullmatch(r"refs/pull/(\d+)/(?:merge|head)", os.environ.get("GITHUB_REF", ""))
+    return match.group(1) if match else None
+
+
+def _revision(path: str, meta: Mapping[str, Any]) -> int:
+    value = meta.get("revision", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"{path}: front matter revision must be a positive whole number, got {value!r}")
+    return value
 
 
 def _pure_stdout() -> TextIO:
@@ -107,6 +173,7 @@ def _pure_stdout() -> TextIO:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(format="qualitybot: %(message)s", level=logging.WARNING)
     out = _pure_stdout()
     try:
         if args.command == "check":
@@ -116,9 +183,12 @@ def main(argv: list[str] | None = None) -> int:
         for message in exc.messages:
             print(f"qualitybot: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, PlatformConfigError) as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except PlatformError as exc:
+        print(f"qualitybot: cannot post the report: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
     except CheckFailed as exc:
         print(f"qualitybot: internal error: {exc}", file=sys.stderr)
         return EXIT_INTERNAL

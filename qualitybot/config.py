@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualitybot.checks import SEVERITIES, CheckOptions, CheckSpec, Severity, registry
 
@@ -47,12 +47,22 @@ class ConfigError(Exception):
 
 
 class PlatformConfig(BaseModel):
-    """Where ``--post`` and the bot service send reports (see DESIGN.md)."""
+    """Where ``--post`` and the bot service send reports (see DESIGN.md and qualitybot.platform)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["generic", "github"] = "generic"
-    api: str = ""
-    token_env: str = "QUALITYBOT_PLATFORM_TOKEN"
+    api: str = Field(default="", description="base URL of the platform's API (github: api.github.com)")
+    token_env: str = Field(default="QUALITYBOT_PLATFORM_TOKEN", description="variable holding the token")
+    repository: str = Field(default="", description="github: owner/name (default: $GITHUB_REPOSITORY)")
+    # How hard to try: every request has these timeouts; failures that may pass
+    # (connection errors, timeouts, 429, 5xx) are retried with exponential backoff
+    # and jitter, honouring Retry-After, until max_attempts or deadline.
+    connect_timeout: float = Field(default=5.0, gt=0, le=300, description="seconds to connect")
+    read_timeout: float = Field(default=30.0, gt=0, le=600, description="seconds to wait for an answer")
+    max_attempts: int = Field(default=6, ge=1, le=100, description="attempts per request, first included")
+    backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before a first retry; doubles")
+    max_backoff: float = Field(default=60.0, ge=0, le=3600, description="longest wait between two attempts")
+    deadline: float = Field(default=300.0, gt=0, le=86400, description="seconds after which posting gives up")
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,7 @@ class RuleSet:
     profile: str
     rules: dict[str, Rule]
     sources: tuple[str, ...]
-    platform: PlatformConfig = PlatformConfig()
+    platform: PlatformConfig = field(default_factory=PlatformConfig)
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -307,11 +317,15 @@ def _validate_rule(
         ok = False
     severities = raw.get("severities", {}) or {}
     if not isinstance(severities, dict):
-        errors.append(_at(where, (*path, "severities"), f"{_key((*path, 'severities'))}: expected a mapping of kind to severity"))
+        where_key = (*path, "severities")
+        errors.append(_at(where, where_key, f"{_key(where_key)}: expected a mapping of kind to severity"))
         severities, ok = {}, False
+    # YAML 1.1 reads a bare `off` as false.
+    severities = {kind: "off" if level is False else level for kind, level in severities.items()}
     for kind, level in severities.items():
         if kind not in spec.kinds:
-            errors.append(_unknown(where, (*path, "severities", kind), kind, spec.kinds, f"kind of check '{check_name}'"))
+            what = f"kind of check '{check_name}'"
+            errors.append(_unknown(where, (*path, "severities", kind), kind, spec.kinds, what))
             ok = False
         elif level not in (*SEVERITIES, "off"):
             errors.append(_unknown(where, (*path, "severities", kind), str(level), (*SEVERITIES, "off"), "severity"))
@@ -365,7 +379,9 @@ def _at(where: dict[tuple[str, ...], Where], path: tuple[str, ...], message: str
     return message
 
 
-def _unknown(where: dict[tuple[str, ...], Where], path: tuple[str, ...], name: str, known: Iterable[str], what: str) -> str:
+def _unknown(
+    where: dict[tuple[str, ...], Where], path: tuple[str, ...], name: str, known: Iterable[str], what: str
+) -> str:
     known = list(known)
     hint = difflib.get_close_matches(name, known, 1, 0.6)
     suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (expected one of: {', '.join(known)})"
