@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +13,9 @@ from pydantic import ValidationError
 from qualitybot.checks.duplicates import Options, Unit, _compare, check, find_copies, fold
 from qualitybot.config import ConfigError, load_rules
 from qualitybot.document import Document, parse
+from tests.conftest import SHARED, run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "fixtures" / "seed-article.txt"
+SEED = SHARED / "fixtures" / "seed-article.txt"
 
 BUDGET = (
     "The city council approved a new budget for the coming year on Monday evening, after a debate "
@@ -306,17 +303,6 @@ def test_long_document_with_many_copies_stays_correct() -> None:
     hits = list(check(parse(text, "t.txt"), Options()))
     # 299 later paragraphs repeat the first with one word changed; 50 exact copies of BUDGET.
     assert sum(h.kind == "paragraph" for h in hits) == 299 + 50
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "qualitybot", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ},
-        timeout=120,
-    )
 
 
 def duplicate_findings(report: str) -> list[tuple[str, int, int, list[int]]]:
