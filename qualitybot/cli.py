@@ -14,6 +14,7 @@ from qualitybot.document import parse
 from qualitybot.engine import CheckFailed, Engine
 from qualitybot.formatters import FORMATS, renderer
 from qualitybot.report import DocumentReport, Report
+from qualitybot.service.settings import SettingsError
 from qualitybot.sources import DEFAULT_MAX_BYTES, InputError, expand, read
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1048576, metavar="MIB",
                        help="largest document to read, in MiB (default %(default)g)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    from qualitybot.service.commands import add_parsers  # light: the server loads only when run
+
+    add_parsers(commands)
     return parser
 
 
@@ -91,6 +95,12 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
 
 
+def run_service(args: argparse.Namespace) -> int:
+    from qualitybot.service.commands import run_serve, run_worker
+
+    return run_serve(args) if args.command == "serve" else run_worker(args)
+
+
 def _pure_stdout() -> TextIO:
     """The real stdout for the report; file descriptor 1 goes to stderr from now on.
 
@@ -111,12 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return run_check(args, out)
+        if args.command in ("serve", "worker"):
+            return run_service(args)
         parser.error(f"unknown command {args.command}")
     except ConfigError as exc:
         for message in exc.messages:
             print(f"qualitybot: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, SettingsError) as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CheckFailed as exc:

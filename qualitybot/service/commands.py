@@ -1,0 +1,108 @@
+"""``qualitybot serve`` and ``qualitybot worker``: the service's command-line entry points."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from qualitybot.service import logs
+from qualitybot.service.settings import Settings, SettingsError, webhook_secret
+
+if TYPE_CHECKING:
+    from qualitybot.service.worker import Publisher
+
+log = logging.getLogger("qualitybot.service")
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = commands.add_parser(
+        "serve",
+        help="run the bot service: webhooks in, one up-to-date comment per submission out",
+        description="Answer the platform's signed webhooks and post a report per submission. "
+        "Environment: QUALITYBOT_WEBHOOK_SECRET (required), QUALITYBOT_PLATFORM_TOKEN, "
+        "QUALITYBOT_WEBHOOK_SIGNATURE=standard|github, QUALITYBOT_REDIS_URL. See docs/service.md.",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--max-body",
+        type=float,
+        default=1.0,
+        metavar="MIB",
+        help="largest webhook body accepted, in MiB (default %(default)g)",
+    )
+    worker = commands.add_parser(
+        "worker",
+        help="run extra queue workers (scale-out: other processes or machines)",
+        description="Consume the queue that `qualitybot serve` fills: with --redis on any machine, "
+        "or with the SQLite queue on the serve machine (same --data-dir).",
+    )
+    for parser, default_workers in ((serve, 4), (worker, 4)):
+        parser.add_argument(
+            "--rules",
+            metavar="FILE",
+            help="rules file with a `platform:` section (default: ./qualitybot.yml, ./.qualitybot.yml)",
+        )
+        parser.add_argument(
+            "--data-dir", metavar="DIR", help="inbox and queue directory (default ./qualitybot-data)"
+        )
+        parser.add_argument(
+            "--redis",
+            metavar="URL",
+            help="use huey on Redis instead of SQLite in the data dir (default: $QUALITYBOT_REDIS_URL)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers,
+            metavar="N",
+            help="worker threads in this process (serve: 0 = only accept; default %(default)s)",
+        )
+        parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+
+
+def _publisher_factory(settings: Settings) -> Callable[[], Publisher]:
+    from qualitybot.service.publish import publisher_factory
+
+    return publisher_factory(settings)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from qualitybot.service.app import Service, create_app
+    from qualitybot.service.signatures import SecretError, Verifier
+
+    logs.configure(args.log_level)
+    settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers)
+    secret, scheme = webhook_secret()
+    try:
+        verifier = Verifier(secret, scheme)
+    except SecretError as exc:
+        raise SettingsError(f"QUALITYBOT_WEBHOOK_SECRET: {exc}") from None
+    service = Service(settings, verifier, _publisher_factory(settings))
+    app = create_app(service, max_body=int(args.max_body * 1024 * 1024))
+    log.info(f"listening on http://{args.host}:{args.port}")
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=10
+    )
+    return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from qualitybot.service.state import open_state
+    from qualitybot.service.worker import Processor, build_queue, consumer, register
+
+    logs.configure(args.log_level)
+    settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers)
+    if settings.workers < 1:
+        raise SettingsError("--workers must be at least 1 for `qualitybot worker`")
+    huey = build_queue(settings)
+    state = open_state(settings.data_dir, settings.redis_url)
+    state.free_dead_leases()
+    register(huey, Processor(settings, state, _publisher_factory(settings)))
+    log.info("worker started", extra={"queue": settings.queue_kind, "workers": settings.workers})
+    consumer(huey, settings.workers, embedded=False).run()  # returns on SIGINT/SIGTERM
+    return 0

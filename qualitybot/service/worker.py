@@ -1,0 +1,211 @@
+"""Durable work: a huey task queue, and the task that checks a submission and posts the report.
+
+The queue is SQLite in the data dir by default (no server needed; workers are
+threads of ``qualitybot serve`` or ``qualitybot worker`` processes on the same
+machine) or Redis when ``QUALITYBOT_REDIS_URL`` / ``--redis`` is set (workers on
+any number of machines share it).
+
+One task per acknowledged event. A task:
+
+1. skips its revision if a newer one of the same submission was received (the
+   newer event's task will post it);
+2. takes the submission's lease, or comes back in a second if another worker has it
+   (so revisions of one submission never race);
+3. skips if this revision (or a newer one) is already finished;
+4. runs the engine and posts or updates the submission's one sticky comment;
+5. records the revision as finished; if the platform is down it comes back later
+   with exponential backoff (or after the platform's Retry-After), for as long as it
+   takes.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Protocol
+
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey, TaskWrapper
+from huey.consumer import Consumer
+
+from qualitybot.engine import Engine
+from qualitybot.report import Report
+from qualitybot.service.events import EventError, document_of, parse_event
+from qualitybot.service.settings import Settings
+from qualitybot.service.state import SubmissionState
+
+log = logging.getLogger("qualitybot.worker")
+
+QUEUE_NAME = "qualitybot"
+TASK_NAME = "qualitybot.check_submission"
+QUEUE_FILENAME = "queue.sqlite3"
+LEASE_BUSY_DELAY = 1.0
+# Errors other than "the platform is unavailable" (a 4xx, a bad report) are retried
+# this many times, then the event is given up on and logged as an error.
+MAX_REJECTED_ATTEMPTS = 8
+
+
+class PlatformUnavailable(Exception):
+    """429, 5xx, a timeout or a refused connection: try again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Publisher(Protocol):
+    def publish(self, submission_id: str, report: Report) -> None:
+        """Create or update the submission's sticky comment; raise PlatformUnavailable to retry."""
+
+
+def build_queue(settings: Settings) -> Huey:
+    """The task queue: huey on SQLite in the data dir, or on Redis when configured."""
+    if settings.redis_url:
+        return RedisHuey(QUEUE_NAME, url=settings.redis_url, results=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # The inbox is the fsynced record of acknowledged events; the queue only needs to
+    # survive a killed process (which the OS page cache gives), not a power cut.
+    return SqliteHuey(
+        QUEUE_NAME, filename=str(settings.data_dir / QUEUE_FILENAME), results=False, fsync=False
+    )
+
+
+def backoff(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter, never shorter than the platform's Retry-After."""
+    delay = min(cap, base * (2**attempt)) * random.uniform(0.8, 1.2)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return float(round(max(delay, 0.0), 3))
+
+
+class Processor:
+    """The body of the task; one per process, shared by its worker threads."""
+
+    def __init__(
+        self, settings: Settings, state: SubmissionState, publisher_factory: Callable[[], Publisher]
+    ) -> None:
+        self.settings = settings
+        self.state = state
+        self._publisher_factory = publisher_factory
+        self._local = threading.local()
+        self._engine: Engine | None = None
+        # Checks may hold native engines that are not thread-safe; checking is CPU-bound
+        # (the GIL serialises it anyway), so worker threads take turns at the engine and
+        # overlap only their network waits. More cores: more worker processes.
+        self._engine_lock = threading.Lock()
+        self.task: TaskWrapper | None = None
+
+    def _publisher(self) -> Publisher:
+        publisher: Publisher | None = getattr(self._local, "publisher", None)
+        if publisher is None:
+            publisher = self._local.publisher = self._publisher_factory()
+        return publisher
+
+    def check(self, raw: str) -> Report:
+        event = parse_event(raw.encode("utf-8"))
+        assert event.submission is not None  # stored events were validated
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = Engine(self.settings.ruleset)
+            return Report([self._engine.check(document_of(event.submission, date.today()))])
+
+    def later(self, args: tuple[Any, ...], delay: float) -> None:
+        assert self.task is not None
+        self.task.schedule(args=args, delay=delay)
+
+    def run(self, delivery_id: str, submission_id: str, revision: int, raw: str, attempt: int = 0) -> None:
+        ids = {"delivery_id": delivery_id, "submission_id": submission_id, "revision": revision}
+        latest = self.state.latest_received(submission_id)
+        if latest is not None and latest > revision:
+            log.info("skipped: a newer revision was received", extra={**ids, "status": "superseded"})
+            return
+        token = self.state.acquire(submission_id, self.settings.lease_ttl)
+        if token is None:
+            self.later((delivery_id, submission_id, revision, raw, attempt), LEASE_BUSY_DELAY)
+            return
+        try:
+            self._run_leased(ids, raw, attempt)
+        finally:
+            self.state.release(submission_id, token)
+
+    def _run_leased(self, ids: dict[str, Any], raw: str, attempt: int) -> None:
+        submission_id, revision = ids["submission_id"], ids["revision"]
+        done = self.state.done(submission_id)
+        if done is not None and done >= revision:
+            log.info("skipped: already posted", extra={**ids, "status": "duplicate"})
+            return
+        started = time.monotonic()
+        args = (ids["delivery_id"], submission_id, revision, raw, attempt + 1)
+        try:
+            report = self.check(raw)
+            self._publisher().publish(submission_id, report)
+        except PlatformUnavailable as exc:
+            delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max, exc.retry_after)
+            log.warning(
+                f"platform unavailable, retrying: {exc}",
+                extra={**ids, "status": "retry", "attempt": attempt + 1, "delay": delay},
+            )
+            self.later(args, delay)
+            return
+        except EventError as exc:  # cannot happen for validated events; never retry it
+            log.error(f"event cannot be checked: {exc}", extra={**ids, "status": "failed"})
+            self.state.set_done(submission_id, revision)
+            return
+        except Exception as exc:
+            if attempt + 1 >= MAX_REJECTED_ATTEMPTS:
+                log.error(
+                    f"giving up after {attempt + 1} attempts: {exc!r}",
+                    extra={**ids, "status": "failed", "attempt": attempt + 1},
+                )
+                self.state.set_done(submission_id, revision)
+                return
+            delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max)
+            log.error(
+                f"posting failed, retrying: {exc!r}",
+                extra={**ids, "status": "retry", "attempt": attempt + 1, "delay": delay},
+            )
+            self.later(args, delay)
+            return
+        self.state.set_done(submission_id, revision)
+        log.info(
+            "posted",
+            extra={
+                **ids,
+                "status": "posted",
+                "verdict": report.verdict,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+
+
+def register(huey: Huey, processor: Processor) -> TaskWrapper:
+    task: TaskWrapper = huey.task(name=TASK_NAME)(processor.run)
+    processor.task = task
+    return task
+
+
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]  # huey is untyped
+    """huey's consumer as threads inside ``qualitybot serve``: uvicorn owns the signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def consumer(huey: Huey, workers: int, embedded: bool) -> Consumer:
+    cls = EmbeddedConsumer if embedded else Consumer
+    # Poll an idle queue at least every half second so a backlog starts promptly.
+    return cls(
+        huey,
+        workers=workers,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.05,
+        backoff=1.5,
+        max_delay=0.5,
+        check_worker_health=not embedded,
+        shutdown_timeout=10,
+    )
