@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualitybot.checks import SEVERITIES, CheckOptions, CheckSpec, Severity, registry
 
@@ -47,12 +47,22 @@ class ConfigError(Exception):
 
 
 class PlatformConfig(BaseModel):
-    """Where ``--post`` and the bot service send reports (see DESIGN.md)."""
+    """Where ``--post`` and the bot service send reports (see DESIGN.md and qualitybot.platform)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["generic", "github"] = "generic"
-    api: str = ""
-    token_env: str = "QUALITYBOT_PLATFORM_TOKEN"
+    api: str = Field(default="", description="base URL of the platform's API (github: default https://api.github.com)")
+    token_env: str = Field(default="QUALITYBOT_PLATFORM_TOKEN", description="environment variable holding the token")
+    repository: str = Field(default="", description="github: owner/name (default: $GITHUB_REPOSITORY)")
+    # How hard to try: every request has these timeouts; failures that may pass
+    # (connection errors, timeouts, 429, 5xx) are retried with exponential backoff
+    # and jitter, honouring Retry-After, until max_attempts or deadline.
+    connect_timeout: float = Field(default=5.0, gt=0, le=300, description="seconds to connect")
+    read_timeout: float = Field(default=30.0, gt=0, le=600, description="seconds to wait for an answer")
+    max_attempts: int = Field(default=6, ge=1, le=100, description="attempts per request, first included")
+    backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before the first retry; doubles each time")
+    max_backoff: float = Field(default=60.0, ge=0, le=3600, description="longest wait between two attempts")
+    deadline: float = Field(default=300.0, gt=0, le=86400, description="seconds after which posting gives up")
 
 
 @dataclass(frozen=True)

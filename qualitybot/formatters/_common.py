@@ -1,0 +1,49 @@
+"""What several formatters share: stable fingerprints and short descriptions of the checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+
+from qualitybot.report import DocumentReport, Finding, Report
+
+# One line per check type, for the rule descriptions of SARIF and the like. The
+# report carries no documentation, and formatters depend on the report alone.
+CHECK_DESCRIPTIONS = {
+    "readability": "Readability: document scores within bounds, no overlong sentence or paragraph.",
+    "grammar": "Grammar and spelling, from an offline grammar engine.",
+    "quotes": "Quotation marks: empty, detached, unclosed, unopened or mismatched quotes.",
+    "duplicates": "Duplicates: repeated sentences, near-duplicate paragraphs and boilerplate.",
+    "dates": "Dates: impossible, malformed or implausible dates for the article's time.",
+    "pattern": "An editorial pattern rule written in the rules file.",
+}
+
+
+def check_description(check: str) -> str:
+    return CHECK_DESCRIPTIONS.get(check, f"The qualitybot '{check}' check.")
+
+
+def fingerprints(doc: DocumentReport) -> Iterator[tuple[Finding, str]]:
+    """Each finding with a fingerprint that survives edits elsewhere in the file.
+
+    Built from what the finding is (path, rule, message, the excerpt's text), not
+    where it is, so CI systems can follow a finding when lines move; identical
+    findings are told apart by their order of occurrence.
+    """
+    seen: Counter[str] = Counter()
+    for finding in doc.findings:
+        identity = "\x1f".join((doc.path, finding.rule, finding.message, " ".join(finding.excerpt.split())))
+        seen[identity] += 1
+        digest = hashlib.sha256(f"{identity}\x1f{seen[identity]}".encode()).hexdigest()
+        yield finding, digest[:32]
+
+
+def all_findings(report: Report) -> Iterator[tuple[DocumentReport, Finding]]:
+    for doc in report.documents:
+        for finding in doc.findings:
+            yield doc, finding
+
+
+def plural(n: int, word: str, plural_word: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural_word or word + 's'}"

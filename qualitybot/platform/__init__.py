@@ -1,0 +1,163 @@
+"""Posting a report as the one sticky comment of a submission (or pull request).
+
+The interface, for ``qualitybot check --post`` and the bot service::
+
+    from qualitybot.platform import PlatformError, post_report
+
+    comment_id = post_report(report, "sub_123", 3, ruleset.platform)
+
+``post_report(report, submission_id, revision, config, *, environ=None) -> str``
+    Renders the report as the Markdown comment (``formatters.markdown``, which
+    starts with the hidden marker ``<!-- qualitybot:report -->``), lists the
+    submission's comments, PATCHes the one carrying the marker, else POSTs a
+    new one, and returns that comment's id. Running it again for the same
+    submission updates the same comment: never a second one.
+    ``publish(...)`` does the same and also says whether the comment was
+    created or updated (:class:`Posted`).
+
+``config`` is :class:`qualitybot.config.PlatformConfig` (the rules file's
+``platform:`` section): ``kind`` (``generic``: DESIGN.md's webhook API;
+``github``: issue comments of a pull request, the submission id being the
+pull request number), ``api`` (base URL), ``token_env`` (the environment
+variable holding the bearer token; read from ``environ``, default
+``os.environ``), ``repository`` (github), and the timeouts and retry bounds.
+Base URL and token come from configuration and environment only, never from
+a document or an event.
+
+Every request has connect/read timeouts; connection errors, timeouts, 429 and
+5xx are retried with exponential backoff and jitter, honouring Retry-After,
+within ``max_attempts`` and ``deadline``. Then :class:`PlatformError` is
+raised with the HTTP ``status`` (None when there was no answer), the
+platform's message, and ``retryable`` (whether trying later may help: a
+service with a durable queue retries those itself). A missing URL or token
+raises its subclass :class:`PlatformConfigError`. Write requests carry an
+``Idempotency-Key`` derived from the submission, its revision, the operation
+and the comment's content, so a retried POST cannot create a second comment
+on a platform that honours the key.
+
+Callers that post for the same submission from several workers at once must
+serialise those calls (one submission, one worker at a time): listing then
+creating is not atomic on the platform's side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from qualitybot.config import PlatformConfig
+from qualitybot.formatters import markdown
+from qualitybot.platform.http import PlatformConfigError, PlatformError
+from qualitybot.report import Report
+
+MARKER = markdown.MARKER
+
+__all__ = [
+    "MARKER",
+    "Adapter",
+    "PlatformConfigError",
+    "PlatformError",
+    "Posted",
+    "adapter_for",
+    "idempotency_key",
+    "post_report",
+    "publish",
+]
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment_id: str
+    created: bool  # False: an existing comment was updated
+
+
+class Adapter(Protocol):
+    """What a platform offers: find our comment, create one, update one."""
+
+    def find_comment(self, submission_id: str) -> str | None:
+        """The id of the submission's comment carrying MARKER, if there is one."""
+
+    def create_comment(self, submission_id: str, body: str, report: Report, key: str) -> str:
+        """Create the comment; return its id."""
+
+    def update_comment(
+        self, submission_id: str, comment_id: str, body: str, report: Report, key: str
+    ) -> None:
+        """Replace the comment's body."""
+
+    def close(self) -> None: ...
+
+
+def post_report(
+    report: Report,
+    submission_id: str,
+    revision: int,
+    config: PlatformConfig,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """Create or update the submission's qualitybot comment; return the comment id."""
+    return publish(report, submission_id, revision, config, environ=environ).comment_id
+
+
+def publish(
+    report: Report,
+    submission_id: str,
+    revision: int,
+    config: PlatformConfig,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Posted:
+    """Like :func:`post_report`, and say whether the comment was created or updated."""
+    submission_id = str(submission_id)
+    if not submission_id.strip():
+        raise PlatformConfigError("no submission id to post the report to")
+    body = markdown.render(report, footer=f"submission {submission_id}, revision {revision}")
+    adapter = adapter_for(config, environ)
+    try:
+        existing = adapter.find_comment(submission_id)
+        if existing is None:
+            key = idempotency_key(submission_id, revision, "create", body)
+            return Posted(adapter.create_comment(submission_id, body, report, key), created=True)
+        key = idempotency_key(submission_id, revision, "update", body)
+        adapter.update_comment(submission_id, existing, body, report, key)
+        return Posted(existing, created=False)
+    finally:
+        adapter.close()
+
+
+def adapter_for(config: PlatformConfig, environ: Mapping[str, str] | None = None) -> Adapter:
+    """The adapter of ``config.kind``, with its token read from the environment."""
+    environ = os.environ if environ is None else environ
+    token = environ.get(config.token_env, "")
+    if config.kind == "github":
+        from qualitybot.platform.github import GitHubPlatform
+
+        # GitHub Actions hands out GITHUB_TOKEN; use it unless another variable is configured.
+        if not token and config.token_env == PlatformConfig().token_env:
+            token = environ.get("GITHUB_TOKEN", "")
+        if not token:
+            raise PlatformConfigError(
+                f"no token: set {config.token_env} (or GITHUB_TOKEN) in the environment"
+            )
+        return GitHubPlatform(config, token, environ)
+    from qualitybot.platform.generic import GenericPlatform
+
+    if not config.api:
+        raise PlatformConfigError("no platform API URL: set platform: {api: ...} in the rules file")
+    if not token:
+        raise PlatformConfigError(f"no token: set {config.token_env} in the environment")
+    return GenericPlatform(config, token)
+
+
+def idempotency_key(submission_id: str, revision: int, operation: str, body: str) -> str:
+    """The same key for the same write of the same revision, so retries are harmless.
+
+    The content's digest is part of it: re-checking a revision with changed rules
+    is a new write, which a platform that caches keys must not swallow.
+    """
+    digest = hashlib.sha256(f"{submission_id}\n{revision}\n{operation}\n{body}".encode()).hexdigest()
+    return f"qualitybot-r{revision}-{operation}-{digest[:24]}"

@@ -1,0 +1,99 @@
+"""The same sticky comment on a GitHub pull request, through the REST API's issue comments.
+
+- ``GET   /repos/{owner}/{repo}/issues/{number}/comments?per_page=100`` (paginated by ``Link``)
+- ``POST  /repos/{owner}/{repo}/issues/{number}/comments`` ``{"body"}``
+- ``PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}`` ``{"body"}``
+
+The submission id is the pull request number. The base URL is ``api`` (default
+``https://api.github.com``; GitHub Enterprise: ``https://HOST/api/v3``), the
+repository ``repository`` or ``$GITHUB_REPOSITORY``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from qualitybot.config import PlatformConfig
+from qualitybot.formatters.markdown import MARKER
+from qualitybot.platform.http import Client, PlatformConfigError, PlatformError
+from qualitybot.report import Report
+
+DEFAULT_API = "https://api.github.com"
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_MAX_PAGES = 50  # 5,000 comments: a pull request with more is not worth walking further
+
+
+class GitHubPlatform:
+    def __init__(self, config: PlatformConfig, token: str, environ: Mapping[str, str]) -> None:
+        repository = config.repository or environ.get("GITHUB_REPOSITORY", "")
+        if not _REPOSITORY.fullmatch(repository):
+            raise PlatformConfigError(
+                "github: set platform: {repository: owner/name} or GITHUB_REPOSITORY"
+                + (f" (got {repository!r})" if repository else "")
+            )
+        self.repository = repository
+        self.client = Client(
+            config.api or DEFAULT_API,
+            token,
+            config,
+            headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"},
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _issue(self, number: str) -> str:
+        if not number.isdigit():
+            raise PlatformConfigError(f"github: the submission must be a pull request number, got {number!r}")
+        return f"/repos/{self.repository}/issues/{number}"
+
+    def find_comment(self, submission_id: str) -> str | None:
+        url: str | None = f"{self._issue(submission_id)}/comments"
+        params: dict[str, str | int] | None = {"per_page": 100}
+        origin = urlsplit(self.client.base_url).netloc
+        for _ in range(_MAX_PAGES):
+            if url is None:
+                break
+            response = self.client.request("GET", url, params=params)
+            comments = _json(response)
+            if not isinstance(comments, list):
+                raise PlatformError(f"GET comments of pull request {submission_id}: expected a JSON list")
+            for comment in comments:
+                if isinstance(comment, dict) and MARKER in str(comment.get("body") or "") and "id" in comment:
+                    return str(comment["id"])
+            following = response.links.get("next", {}).get("url")
+            # Follow pages on the same host only: the token must not travel elsewhere.
+            url = following if following and urlsplit(following).netloc == origin else None
+            params = None  # the next link carries its own query
+        return None
+
+    def create_comment(self, submission_id: str, body: str, report: Report, key: str) -> str:
+        response = self.client.request(
+            "POST", f"{self._issue(submission_id)}/comments", json={"body": body}, idempotency_key=key
+        )
+        created = _json(response)
+        if not isinstance(created, dict) or "id" not in created:
+            raise PlatformError(f"POST comment on pull request {submission_id}: the answer has no comment id")
+        return str(created["id"])
+
+    def update_comment(
+        self, submission_id: str, comment_id: str, body: str, report: Report, key: str
+    ) -> None:
+        if not comment_id.isdigit():
+            raise PlatformError(f"github: unexpected comment id {comment_id!r}")
+        self.client.request(
+            "PATCH",
+            f"/repos/{self.repository}/issues/comments/{comment_id}",
+            json={"body": body},
+            idempotency_key=key,
+        )
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise PlatformError(f"GitHub answered HTTP {response.status_code} with no JSON") from None

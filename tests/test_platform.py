@@ -1,0 +1,289 @@
+"""Posting the sticky comment, against the platform simulator (a real HTTP server on loopback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from platform_sim import Fault, PlatformSimulator
+from report_samples import clean_document, failing_report, huge_report, mixed_report
+
+from qualitybot.config import PlatformConfig
+from qualitybot.formatters.markdown import COMMENT_LIMIT, MARKER
+from qualitybot.platform import PlatformConfigError, PlatformError, post_report, publish
+from qualitybot.report import Report
+
+TOKEN = "s3cr3t-platform-token"
+ENV = {"QUALITYBOT_PLATFORM_TOKEN": TOKEN}
+# Tiny delays so retries take milliseconds; read timeouts well under the simulator's delays.
+FAST = {"backoff": 0.01, "max_backoff": 0.05, "connect_timeout": 1.0, "read_timeout": 0.3, "deadline": 10.0}
+
+
+@pytest.fixture
+def sim() -> Iterator[PlatformSimulator]:
+    with PlatformSimulator(token=TOKEN) as simulator:
+        yield simulator
+
+
+def generic(sim: PlatformSimulator, **overrides: Any) -> PlatformConfig:
+    return PlatformConfig(api=sim.url, **{**FAST, **overrides})
+
+
+def github(sim: PlatformSimulator, **overrides: Any) -> PlatformConfig:
+    return PlatformConfig(
+        kind="github", api=sim.github_url, repository="news/articles", **{**FAST, **overrides}
+    )
+
+
+# --- create, then update the same comment --------------------------------------------------
+
+
+def test_creates_then_updates_the_same_comment(sim: PlatformSimulator) -> None:
+    first = publish(failing_report(), "sub_1", 1, generic(sim), environ=ENV)
+    second = publish(Report([clean_document()]), "sub_1", 2, generic(sim), environ=ENV)
+
+    assert first.created and not second.created
+    assert first.comment_id == second.comment_id
+    assert len(sim.comments["sub_1"]) == 1
+    comment = sim.comments["sub_1"][0]
+    assert comment["verdict"] == "pass" and comment["report"]["verdict"] == "pass"
+    assert comment["body"].startswith(MARKER) and "passed" in comment["body"]
+    assert [(r.method, r.path) for r in sim.requests] == [
+        ("GET", "/api/submissions/sub_1/comments"),
+        ("POST", "/api/submissions/sub_1/comments"),
+        ("GET", "/api/submissions/sub_1/comments"),
+        ("PATCH", f"/api/submissions/sub_1/comments/{first.comment_id}"),
+    ]
+    assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in sim.requests)
+    keys = [r.headers.get("idempotency-key") for r in sim.writes()]
+    assert all(keys) and keys[0] != keys[1]
+
+
+def test_finds_its_comment_among_others_by_the_marker(sim: PlatformSimulator) -> None:
+    sim.comments["sub_7"] = [
+        {"id": "c_h1", "body": "Looks good to me, but check the date."},
+        {"id": "c_bot", "body": f"{MARKER}\nold report", "verdict": "fail", "report": {}},
+        {"id": "c_h2", "body": "Fixed the quotes."},
+    ]
+    comment_id = post_report(failing_report(), "sub_7", 4, generic(sim), environ=ENV)
+    assert comment_id == "c_bot"
+    assert [c["id"] for c in sim.comments["sub_7"]] == ["c_h1", "c_bot", "c_h2"]
+    assert "old report" not in sim.comments["sub_7"][1]["body"]
+
+
+def test_submission_ids_cannot_escape_their_path(sim: PlatformSimulator) -> None:
+    post_report(failing_report(), "../admin/x", 1, generic(sim), environ=ENV)
+    assert sim.requests[0].path == "/api/submissions/..%2Fadmin%2Fx/comments"
+
+
+def test_same_revision_twice_is_one_comment(sim: PlatformSimulator) -> None:
+    for _ in range(3):
+        post_report(failing_report(), "sub_2", 5, generic(sim), environ=ENV)
+    assert len(sim.comments["sub_2"]) == 1
+
+
+# --- retries -----------------------------------------------------------------------------------
+
+RETRIED = [
+    pytest.param([Fault(status=500)], 2, id="500-then-ok"),
+    pytest.param([Fault(status=502), Fault(status=503), Fault(status=504)], 4, id="three-5xx"),
+    pytest.param([Fault(status=429, retry_after="0")], 2, id="429-retry-after-0"),
+    pytest.param([Fault(delay=2.0)], 2, id="read-timeout"),
+    pytest.param([Fault(drop=True)], 2, id="connection-dropped"),
+]
+
+
+@pytest.mark.parametrize(("faults", "gets"), RETRIED)
+def test_retries_failures_that_may_pass(sim: PlatformSimulator, faults: list[Fault], gets: int) -> None:
+    sim.fail(*faults)
+    comment_id = post_report(failing_report(), "sub_3", 1, generic(sim), environ=ENV)
+    assert [r.method for r in sim.requests] == ["GET"] * gets + ["POST"]
+    assert [c["id"] for c in sim.comments["sub_3"]] == [comment_id]
+
+
+def test_honours_retry_after(sim: PlatformSimulator) -> None:
+    sim.fail(Fault(status=429, retry_after="1"))
+    post_report(failing_report(), "sub_4", 1, generic(sim), environ=ENV)
+    first, second = sim.requests[0], sim.requests[1]
+    assert second.at - first.at >= 1.0  # waited as asked, although the backoff is 10 ms
+
+
+def test_a_lost_answer_to_a_create_does_not_duplicate_the_comment(sim: PlatformSimulator) -> None:
+    # The platform creates the comment but the answer never arrives (read timeout);
+    # the retry carries the same Idempotency-Key and gets the first answer back.
+    sim.fail(Fault(method="POST", after_processing=True, delay=2.0))
+    comment_id = post_report(failing_report(), "sub_5", 1, generic(sim), environ=ENV)
+    posts = [r for r in sim.requests if r.method == "POST"]
+    assert len(posts) == 2 and posts[1].replayed
+    assert posts[0].headers["idempotency-key"] == posts[1].headers["idempotency-key"]
+    assert [c["id"] for c in sim.comments["sub_5"]] == [comment_id]
+
+
+GIVE_UP = [
+    pytest.param(
+        [Fault(status=503, message="maintenance")] * 10,
+        {"max_attempts": 3},
+        3,
+        503,
+        "maintenance",
+        id="attempts-spent",
+    ),
+    pytest.param(
+        [Fault(status=429, retry_after="3600", message="slow down")],
+        {},
+        1,
+        429,
+        "deadline",
+        id="retry-after-past-deadline",
+    ),
+    pytest.param(
+        [Fault(status=500, message="boom")] * 50,
+        {"backoff": 0.2, "max_backoff": 0.2, "deadline": 0.5, "max_attempts": 50},
+        None,
+        500,
+        "deadline",
+        id="deadline",
+    ),
+    pytest.param(
+        [Fault(status=401, message="invalid token")], {}, 1, 401, "invalid token", id="401-not-retried"
+    ),
+    pytest.param(
+        [Fault(status=404, message="no such submission")],
+        {},
+        1,
+        404,
+        "no such submission",
+        id="404-not-retried",
+    ),
+    pytest.param([Fault(delay=2.0)] * 10, {"max_attempts": 2}, 2, None, "timed out", id="timeouts"),
+]
+
+
+@pytest.mark.parametrize(("faults", "overrides", "attempts", "status", "says"), GIVE_UP)
+def test_gives_up_with_status_and_message(
+    sim: PlatformSimulator,
+    faults: list[Fault],
+    overrides: dict[str, Any],
+    attempts: int | None,
+    status: int | None,
+    says: str,
+) -> None:
+    sim.fail(*faults)
+    with pytest.raises(PlatformError) as caught:
+        post_report(failing_report(), "sub_6", 1, generic(sim, **overrides), environ=ENV)
+    error = caught.value
+    assert error.status == status
+    assert says in str(error)
+    assert TOKEN not in str(error)
+    if attempts is not None:
+        assert len(sim.requests) == attempts
+    else:
+        assert 1 < len(sim.requests) < 50  # stopped by the deadline, not by the attempts
+    assert sim.comments.get("sub_6", []) == []
+
+
+def test_wrong_token_is_a_clear_401(sim: PlatformSimulator) -> None:
+    with pytest.raises(PlatformError) as caught:
+        post_report(
+            failing_report(), "sub_8", 1, generic(sim), environ={"QUALITYBOT_PLATFORM_TOKEN": "wrong"}
+        )
+    assert caught.value.status == 401 and "invalid or missing bearer token" in str(caught.value)
+    assert len(sim.requests) == 1
+
+
+def test_connection_refused_gives_up(sim: PlatformSimulator) -> None:
+    url = sim.url
+    sim.stop()
+    config = PlatformConfig(api=url, **{**FAST, "max_attempts": 2})
+    with pytest.raises(PlatformError) as caught:
+        post_report(failing_report(), "sub_9", 1, config, environ=ENV)
+    assert caught.value.status is None and "cannot connect" in str(caught.value)
+    assert "gave up after 2 attempts" in str(caught.value)
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+CONFIG_ERRORS = [
+    pytest.param({"api": ""}, ENV, "no platform API URL", id="no-api"),
+    pytest.param({"api": "http://127.0.0.1:9/api"}, {}, "QUALITYBOT_PLATFORM_TOKEN", id="no-token"),
+    pytest.param(
+        {"api": "http://127.0.0.1:9/api", "token_env": "NEWSROOM_TOKEN"},
+        ENV,
+        "NEWSROOM_TOKEN",
+        id="token-env-named",
+    ),
+    pytest.param({"api": "http://platform.example/api"}, ENV, "plain http", id="http-not-loopback"),
+    pytest.param(
+        {"api": "https://user:pw@platform.example/api"}, ENV, "credentials", id="credentials-in-url"
+    ),
+    pytest.param({"api": "ftp://platform.example"}, ENV, "http(s) URL", id="not-http"),
+    pytest.param({"kind": "github", "api": "http://127.0.0.1:9"}, ENV, "repository", id="github-no-repo"),
+    pytest.param(
+        {"kind": "github", "api": "http://127.0.0.1:9", "repository": "a/b"},
+        {},
+        "GITHUB_TOKEN",
+        id="github-no-token",
+    ),
+]
+
+
+@pytest.mark.parametrize(("settings", "environ", "says"), CONFIG_ERRORS)
+def test_configuration_errors(settings: dict[str, Any], environ: dict[str, str], says: str) -> None:
+    with pytest.raises(PlatformConfigError) as caught:
+        post_report(failing_report(), "1", 1, PlatformConfig(**settings), environ=environ)
+    assert says in str(caught.value)
+
+
+# --- size ------------------------------------------------------------------------------------
+
+
+def test_a_huge_report_fits_the_comment_limit(sim: PlatformSimulator) -> None:
+    sim.max_comment_chars = COMMENT_LIMIT
+    post_report(huge_report(), "sub_big", 1, generic(sim), environ=ENV)
+    body = sim.comments["sub_big"][0]["body"]
+    assert len(body) <= COMMENT_LIMIT
+    assert body.startswith(MARKER) and "shortened" in body
+
+
+# --- GitHub ------------------------------------------------------------------------------------
+
+
+def test_github_creates_then_updates_the_pull_request_comment(sim: PlatformSimulator) -> None:
+    env = {"GITHUB_TOKEN": TOKEN}
+    first = publish(failing_report(), "42", 1, github(sim), environ=env)
+    second = publish(mixed_report(), "42", 2, github(sim), environ=env)
+    assert first.created and not second.created and first.comment_id == second.comment_id
+    assert [(r.method, r.path) for r in sim.requests] == [
+        ("GET", "/github/repos/news/articles/issues/42/comments"),
+        ("POST", "/github/repos/news/articles/issues/42/comments"),
+        ("GET", "/github/repos/news/articles/issues/42/comments"),
+        ("PATCH", f"/github/repos/news/articles/issues/comments/{first.comment_id}"),
+    ]
+    assert sim.requests[0].headers["accept"] == "application/vnd.github+json"
+    assert sim.requests[0].query["per_page"] == ["100"]
+    (comment,) = sim.comments["news/articles#42"]
+    assert set(comment) == {"id", "body"} and "2 documents" in comment["body"]
+
+
+def test_github_walks_the_pages_to_find_its_comment(sim: PlatformSimulator) -> None:
+    sim.comments["news/articles#7"] = [{"id": 1000 + n, "body": f"review note {n}"} for n in range(250)]
+    sim.comments["news/articles#7"][230]["body"] = f"{MARKER}\nold"
+    comment_id = post_report(failing_report(), "7", 3, github(sim), environ={"GITHUB_TOKEN": TOKEN})
+    assert comment_id == "1230"
+    assert [r.query.get("page", ["1"])[0] for r in sim.requests if r.method == "GET"] == ["1", "2", "3"]
+    assert len(sim.comments["news/articles#7"]) == 250
+
+
+def test_github_repository_from_the_environment(sim: PlatformSimulator) -> None:
+    config = PlatformConfig(kind="github", api=sim.github_url, **FAST)
+    env = {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": "desk/stories"}
+    post_report(failing_report(), "3", 1, config, environ=env)
+    assert list(sim.comments) == ["desk/stories#3"]
+
+
+def test_github_needs_a_pull_request_number(sim: PlatformSimulator) -> None:
+    with pytest.raises(PlatformConfigError, match="pull request number"):
+        post_report(failing_report(), "sub_1", 1, github(sim), environ={"GITHUB_TOKEN": TOKEN})
+    assert sim.requests == []
