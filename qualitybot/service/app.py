@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -43,15 +43,13 @@ Answer = tuple[int, dict[str, Any]]
 class Service:
     """Inbox, queue and (unless ``workers == 0``) the embedded huey consumer."""
 
-    def __init__(
-        self, settings: Settings, verifier: Verifier, publisher_factory: Callable[[], Publisher]
-    ) -> None:
+    def __init__(self, settings: Settings, verifier: Verifier, publisher: Publisher) -> None:
         self.settings = settings
         self.verifier = verifier
         self.inbox = Inbox(settings.data_dir)
         self.state = open_state(settings.data_dir, settings.redis_url)
         self.huey = build_queue(settings)
-        self.processor = Processor(settings, self.state, publisher_factory)
+        self.processor = Processor(settings, self.state, publisher)
         self.task = register(self.huey, self.processor)
         self.consumer: Any = None
         self.ready = False
@@ -77,6 +75,7 @@ class Service:
             },
         )
         if self.settings.workers:
+            threading.Thread(target=self._warm_up, name="warm-up", daemon=True).start()
             self.consumer = consumer(self.huey, self.settings.workers, embedded=True)
             self.consumer.start()
         self._reconciler = threading.Thread(target=self._reconcile_loop, name="reconciler", daemon=True)
@@ -169,6 +168,12 @@ class Service:
             if not everything:
                 log.warning("handed over again", extra={"requeued": len(todo)})
         return len(todo)
+
+    def _warm_up(self) -> None:
+        try:
+            self.processor.warm_up()
+        except Exception as exc:  # the first real event will report it with its ids
+            log.error(f"engine warm-up failed: {exc!r}")
 
     def _reconcile_loop(self) -> None:
         last_prune = 0.0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from qualitybot.service import logs
@@ -63,10 +62,16 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
 
 
-def _publisher_factory(settings: Settings) -> Callable[[], Publisher]:
-    from qualitybot.service.publish import publisher_factory
+def _publisher(settings: Settings) -> Publisher:
+    from qualitybot.platform import PlatformConfigError
+    from qualitybot.service.publish import PlatformPublisher
 
-    return publisher_factory(settings)
+    publisher = PlatformPublisher(settings.ruleset.platform)
+    try:
+        publisher.check_config()
+    except PlatformConfigError as exc:
+        raise SettingsError(f"{settings.rules_path}: platform: {exc.message}") from None
+    return publisher
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -82,7 +87,7 @@ def run_serve(args: argparse.Namespace) -> int:
         verifier = Verifier(secret, scheme)
     except SecretError as exc:
         raise SettingsError(f"QUALITYBOT_WEBHOOK_SECRET: {exc}") from None
-    service = Service(settings, verifier, _publisher_factory(settings))
+    service = Service(settings, verifier, _publisher(settings))
     app = create_app(service, max_body=int(args.max_body * 1024 * 1024))
     log.info(f"listening on http://{args.host}:{args.port}")
     uvicorn.run(
@@ -102,7 +107,9 @@ def run_worker(args: argparse.Namespace) -> int:
     huey = build_queue(settings)
     state = open_state(settings.data_dir, settings.redis_url)
     state.free_dead_leases()
-    register(huey, Processor(settings, state, _publisher_factory(settings)))
+    processor = Processor(settings, state, _publisher(settings))
+    register(huey, processor)
+    processor.warm_up()
     log.info("worker started", extra={"queue": settings.queue_kind, "workers": settings.workers})
     consumer(huey, settings.workers, embedded=False).run()  # returns on SIGINT/SIGTERM
     return 0

@@ -20,11 +20,11 @@ One task per acknowledged event. A task:
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol
 
@@ -58,8 +58,8 @@ class PlatformUnavailable(Exception):
 
 
 class Publisher(Protocol):
-    def publish(self, submission_id: str, report: Report) -> None:
-        """Create or update the submission's sticky comment; raise PlatformUnavailable to retry."""
+    def publish(self, submission_id: str, revision: int, report: Report) -> str:
+        """Create or update the submission's sticky comment (say which); PlatformUnavailable: retry."""
 
 
 def build_queue(settings: Settings) -> Huey:
@@ -85,13 +85,13 @@ def backoff(attempt: int, base: float, cap: float, retry_after: float | None = N
 class Processor:
     """The body of the task; one per process, shared by its worker threads."""
 
-    def __init__(
-        self, settings: Settings, state: SubmissionState, publisher_factory: Callable[[], Publisher]
-    ) -> None:
+    def __init__(self, settings: Settings, state: SubmissionState, publisher: Publisher) -> None:
         self.settings = settings
         self.state = state
-        self._publisher_factory = publisher_factory
-        self._local = threading.local()
+        self.publisher = publisher
+        # The adapter may retry a request for up to its deadline while holding the lease;
+        # the lease must outlast that, or a second worker could post alongside.
+        self.lease_ttl = max(settings.lease_ttl, settings.ruleset.platform.deadline + 60)
         self._engine: Engine | None = None
         # Checks may hold native engines that are not thread-safe; checking is CPU-bound
         # (the GIL serialises it anyway), so worker threads take turns at the engine and
@@ -99,11 +99,14 @@ class Processor:
         self._engine_lock = threading.Lock()
         self.task: TaskWrapper | None = None
 
-    def _publisher(self) -> Publisher:
-        publisher: Publisher | None = getattr(self._local, "publisher", None)
-        if publisher is None:
-            publisher = self._local.publisher = self._publisher_factory()
-        return publisher
+    def warm_up(self) -> None:
+        """Build the engine and run it once, so the first event is not slowed by loading."""
+        started = time.monotonic()
+        sample = (
+            '{"type": "submission.created", "submission": {"id": "warm-up", "revision": 0, "body": "%s"}}'
+        )
+        self.check(sample % "A short paragraph. It has two sentences.")
+        log.info("engine ready", extra={"duration_ms": round((time.monotonic() - started) * 1000, 1)})
 
     def check(self, raw: str) -> Report:
         event = parse_event(raw.encode("utf-8"))
@@ -123,7 +126,7 @@ class Processor:
         if latest is not None and latest > revision:
             log.info("skipped: a newer revision was received", extra={**ids, "status": "superseded"})
             return
-        token = self.state.acquire(submission_id, self.settings.lease_ttl)
+        token = self.state.acquire(submission_id, self.lease_ttl)
         if token is None:
             self.later((delivery_id, submission_id, revision, raw, attempt), LEASE_BUSY_DELAY)
             return
@@ -142,7 +145,7 @@ class Processor:
         args = (ids["delivery_id"], submission_id, revision, raw, attempt + 1)
         try:
             report = self.check(raw)
-            self._publisher().publish(submission_id, report)
+            outcome = self.publisher.publish(submission_id, revision, report)
         except PlatformUnavailable as exc:
             delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max, exc.retry_after)
             log.warning(
@@ -172,7 +175,7 @@ class Processor:
             return
         self.state.set_done(submission_id, revision)
         log.info(
-            "posted",
+            f"posted ({outcome})",
             extra={
                 **ids,
                 "status": "posted",
