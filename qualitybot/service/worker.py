@@ -102,10 +102,8 @@ class Processor:
     def warm_up(self) -> None:
         """Build the engine and run it once, so the first event is not slowed by loading."""
         started = time.monotonic()
-        sample = (
-            '{"type": "submission.created", "submission": {"id": "warm-up", "revision": 0, "body": "%s"}}'
-        )
-        self.check(sample % "A short paragraph. It has two sentences.")
+        submission = {"id": "warm-up", "revision": 0, "body": "A short paragraph. It has two sentences."}
+        self.check(json.dumps({"type": "submission.created", "submission": submission}))
         log.info("engine ready", extra={"duration_ms": round((time.monotonic() - started) * 1000, 1)})
 
     def check(self, raw: str) -> Report:
