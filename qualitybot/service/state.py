@@ -6,8 +6,8 @@ newest revision finished, and who is working on it right now (a lease).
 - *received* lets a worker skip a revision that a newer one has already superseded.
 - the *lease* serialises work on one submission across threads, processes and
   machines. It expires (``ttl``) so that a worker killed with ``kill -9`` cannot block
-  its submission for ever, and start-up frees at once the leases of dead local
-  processes (the lease token names host and pid).
+  its submission for ever; a lease of a dead process on the same host (the token
+  names host and pid) is freed at once, at start-up or when another worker wants it.
 
 Two stores with one interface: SQLite beside the inbox (single machine, the default)
 and Redis (shared by worker machines, chosen together with the Redis task queue).
@@ -137,6 +137,23 @@ class SqliteState:
         )
 
     def acquire(self, submission_id: str, ttl: float) -> str | None:
+        token = self._try_acquire(submission_id, ttl)
+        if token is None and self._free_if_dead(submission_id):
+            token = self._try_acquire(submission_id, ttl)
+        return token
+
+    def _free_if_dead(self, submission_id: str) -> bool:
+        row = (
+            self._conn()
+            .execute("select token from leases where submission_id = ?", (submission_id,))
+            .fetchone()
+        )
+        if row is None or not token_is_dead(row[0]):
+            return False
+        self.release(submission_id, row[0])
+        return True
+
+    def _try_acquire(self, submission_id: str, ttl: float) -> str | None:
         token, now = new_token(), time.time()
         cursor = self._conn().execute(
             "insert into leases (submission_id, token, expires_at) values (?, ?, ?)"
@@ -214,9 +231,14 @@ class RedisState:
         self._raise_to(keys=[self._key("done", submission_id)], args=[revision, REDIS_KEY_TTL])
 
     def acquire(self, submission_id: str, ttl: float) -> str | None:
+        key = self._key("lease", submission_id)
         token = new_token()
-        got = self._redis.set(self._key("lease", submission_id), token, nx=True, px=int(ttl * 1000))
-        return token if got else None
+        if self._redis.set(key, token, nx=True, px=int(ttl * 1000)):
+            return token
+        holder = self._redis.get(key)
+        if holder is None or not token_is_dead(str(holder)) or not self._release(keys=[key], args=[holder]):
+            return None
+        return token if self._redis.set(key, token, nx=True, px=int(ttl * 1000)) else None
 
     def release(self, submission_id: str, token: str) -> None:
         self._release(keys=[self._key("lease", submission_id)], args=[token])
