@@ -45,13 +45,21 @@ def write_rules(path: Path, api: str, **platform: Any) -> Path:
     return path
 
 
-def event(submission_id: str, revision: int, body: str | None = None, kind: str = "submission.updated") -> bytes:
+def event(
+    submission_id: str, revision: int, body: str | None = None, kind: str = "submission.updated"
+) -> bytes:
     text = body if body is not None else f"Revision {revision} of {submission_id}. It reads well enough."
     payload = {
         "type": kind,
-        "submission": {"id": submission_id, "revision": revision, "title": "T", "body": text,
-                       "format": "markdown", "author": {"id": "u_1", "name": "A"},
-                       "published_at": "2022-03-14T10:00:00Z"},
+        "submission": {
+            "id": submission_id,
+            "revision": revision,
+            "title": "T",
+            "body": text,
+            "format": "markdown",
+            "author": {"id": "u_1", "name": "A"},
+            "published_at": "2022-03-14T10:00:00Z",
+        },
     }
     return json.dumps(payload).encode()
 
@@ -67,7 +75,11 @@ class Proc:
         log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "qualitybot", *self.args],
-            env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL, cwd=REPO_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            cwd=REPO_ROOT,
         )
         log.close()
         return self
@@ -98,24 +110,45 @@ class Proc:
 
 def service_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUALITYBOT_")}
-    env.update({
-        "QUALITYBOT_WEBHOOK_SECRET": SECRET,
-        "QUALITYBOT_PLATFORM_TOKEN": TOKEN,
-        # Queue-level retries in fractions of a second (the scheduler ticks every second).
-        "QUALITYBOT_RETRY_BASE": "0.2",
-        "QUALITYBOT_RETRY_MAX": "1",
-        "QUALITYBOT_RECONCILE_INTERVAL": "0.5",
-    })
+    env.update(
+        {
+            "QUALITYBOT_WEBHOOK_SECRET": SECRET,
+            "QUALITYBOT_PLATFORM_TOKEN": TOKEN,
+            # Queue-level retries in fractions of a second (the scheduler ticks every second).
+            "QUALITYBOT_RETRY_BASE": "0.2",
+            "QUALITYBOT_RETRY_MAX": "1",
+            "QUALITYBOT_RECONCILE_INTERVAL": "0.5",
+        }
+    )
     env.update(extra or {})
     return env
 
 
 class Service(Proc):
-    def __init__(self, rules: Path, data_dir: Path, log_path: Path, *, workers: int = 4,
-                 redis_url: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        rules: Path,
+        data_dir: Path,
+        log_path: Path,
+        *,
+        workers: int = 4,
+        redis_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
-        args = ["serve", "--rules", str(rules), "--data-dir", str(data_dir), "--port", str(self.port),
-                "--workers", str(workers), "--max-body", "0.0625"]
+        args = [
+            "serve",
+            "--rules",
+            str(rules),
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--max-body",
+            "0.0625",
+        ]
         if redis_url:
             args += ["--redis", redis_url]
         super().__init__(args, service_env(env), log_path)
@@ -137,20 +170,45 @@ class Service(Proc):
             time.sleep(0.05)
         raise RuntimeError(f"qualitybot serve not ready after {timeout}s: {self.log_path}")
 
-    def send(self, body: bytes, delivery_id: str | None = None, *, secret: str = SECRET,
-             timestamp: int | None = None, headers: dict[str, str] | None = None) -> requests.Response:
+    def send(
+        self,
+        body: bytes,
+        delivery_id: str | None = None,
+        *,
+        secret: str = SECRET,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         delivery_id = delivery_id or f"msg_{uuid.uuid4().hex}"
-        signed = standard_headers(secret, delivery_id, body, int(time.time()) if timestamp is None else timestamp)
+        signed = standard_headers(
+            secret, delivery_id, body, int(time.time()) if timestamp is None else timestamp
+        )
         signed["content-type"] = "application/json"
         signed.update(headers or {})
         return self.http.post(self.url + "/webhooks/submissions", data=body, headers=signed, timeout=10)
 
 
 class Worker(Proc):
-    def __init__(self, rules: Path, redis_url: str, data_dir: Path, log_path: Path, workers: int = 2,
-                 env: dict[str, str] | None = None) -> None:
-        args = ["worker", "--rules", str(rules), "--redis", redis_url, "--data-dir", str(data_dir),
-                "--workers", str(workers)]
+    def __init__(
+        self,
+        rules: Path,
+        redis_url: str,
+        data_dir: Path,
+        log_path: Path,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        args = [
+            "worker",
+            "--rules",
+            str(rules),
+            "--redis",
+            redis_url,
+            "--data-dir",
+            str(data_dir),
+            "--workers",
+            str(workers),
+        ]
         super().__init__(args, service_env(env), log_path)
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -178,9 +236,21 @@ class RedisServer:
     def start(self) -> RedisServer:
         assert self.binary, "redis-server not installed"
         self.popen = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

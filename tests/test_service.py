@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,9 @@ from service_harness import (
     write_rules,
 )
 
+from qualitybot.cli import build_parser
+from qualitybot.service.commands import check_serve_settings
+from qualitybot.service.settings import SettingsError
 from qualitybot.service.signatures import standard_headers
 
 OTHER_SECRET = "whsec_" + base64.b64encode(b"not the secret the bot was given").decode()
@@ -50,9 +54,7 @@ def shows_revision(comment: dict[str, Any], submission_id: str, revision: int) -
 
 def all_posted(sim: PlatformSimulator, expected: dict[str, int]) -> bool:
     posted = comments_of(sim)
-    return all(
-        sub in posted and shows_revision(posted[sub][-1], sub, rev) for sub, rev in expected.items()
-    )
+    return all(sub in posted and shows_revision(posted[sub][-1], sub, rev) for sub, rev in expected.items())
 
 
 def assert_exactly_one_latest(sim: PlatformSimulator, expected: dict[str, int]) -> None:
@@ -85,24 +87,47 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service,
             assert_no_secrets(tmp / "serve.log")
 
 
-NOW = int(time.time())
 # (case, submission id, body, request options, status); rows that must not post use "x-" ids.
 ANSWERS: list[tuple[str, str, bytes, dict[str, Any], int]] = [
     ("signed event", "ok-1", event("ok-1", 1), {}, 202),
     ("signed twice (secret rotation)", "ok-2", event("ok-2", 2), {"rotate": True}, 202),
     ("wrong secret", "x-secret", event("x-secret", 1), {"secret": OTHER_SECRET}, 401),
-    ("stale timestamp", "x-stale", event("x-stale", 1), {"timestamp": NOW - 360}, 401),
-    ("timestamp from the future", "x-future", event("x-future", 1), {"timestamp": NOW + 360}, 401),
+    ("stale timestamp", "x-stale", event("x-stale", 1), {"age": 360}, 401),
+    ("timestamp from the future", "x-future", event("x-future", 1), {"age": -360}, 401),
     ("no signature", "x-nosig", event("x-nosig", 1), {"headers": {"webhook-signature": ""}}, 401),
     ("body changed after signing", "x-tamper", event("x-tamper", 1), {"tamper": True}, 401),
     ("not JSON", "x-json", b"{not json", {}, 400),
     ("no submission", "x-nosub", b'{"type": "submission.created"}', {}, 400),
-    ("negative revision", "x-rev", json.dumps({"type": "submission.created", "submission": {
-        "id": "x-rev", "revision": -1, "body": "x"}}).encode(), {}, 400),
-    ("body is not text", "x-body", json.dumps({"type": "submission.created", "submission": {
-        "id": "x-body", "revision": 1, "body": ["x"]}}).encode(), {}, 400),
-    ("unknown format", "x-fmt", json.dumps({"type": "submission.created", "submission": {
-        "id": "x-fmt", "revision": 1, "body": "x", "format": "docx"}}).encode(), {}, 400),
+    (
+        "negative revision",
+        "x-rev",
+        json.dumps(
+            {"type": "submission.created", "submission": {"id": "x-rev", "revision": -1, "body": "x"}}
+        ).encode(),
+        {},
+        400,
+    ),
+    (
+        "body is not text",
+        "x-body",
+        json.dumps(
+            {"type": "submission.created", "submission": {"id": "x-body", "revision": 1, "body": ["x"]}}
+        ).encode(),
+        {},
+        400,
+    ),
+    (
+        "unknown format",
+        "x-fmt",
+        json.dumps(
+            {
+                "type": "submission.created",
+                "submission": {"id": "x-fmt", "revision": 1, "body": "x", "format": "docx"},
+            }
+        ).encode(),
+        {},
+        400,
+    ),
     ("event type the gate ignores", "x-deleted", event("x-deleted", 1, kind="submission.deleted"), {}, 200),
     ("too large", "x-large", event("x-large", 1, body="word " * 20_000), {}, 413),
 ]
@@ -110,22 +135,31 @@ ANSWERS: list[tuple[str, str, bytes, dict[str, Any], int]] = [
 
 @pytest.mark.parametrize(("case", "sub", "body", "options", "status"), ANSWERS, ids=[a[0] for a in ANSWERS])
 def test_webhook_answers(
-    running: tuple[Service, PlatformSimulator], case: str, sub: str, body: bytes, options: dict[str, Any],
+    running: tuple[Service, PlatformSimulator],
+    case: str,
+    sub: str,
+    body: bytes,
+    options: dict[str, Any],
     status: int,
 ) -> None:
     service, _ = running
     options = dict(options)
     extra = dict(options.pop("headers", {}))
+    now = int(time.time())
+    if "age" in options:
+        options["timestamp"] = now - options.pop("age")
     if options.pop("rotate", False):
-        good = standard_headers(SECRET, f"rot-{sub}", body, NOW)["webhook-signature"]
-        bad = standard_headers(OTHER_SECRET, f"rot-{sub}", body, NOW)["webhook-signature"]
+        good = standard_headers(SECRET, f"rot-{sub}", body, now)["webhook-signature"]
+        bad = standard_headers(OTHER_SECRET, f"rot-{sub}", body, now)["webhook-signature"]
         extra["webhook-signature"] = f"{bad} {good}"
-        extra["webhook-timestamp"] = str(NOW)
+        extra["webhook-timestamp"] = str(now)
         options["delivery_id"] = f"rot-{sub}"
     if options.pop("tamper", False):
-        extra["webhook-signature"] = standard_headers(SECRET, "tampered", body + b" ", NOW)["webhook-signature"]
+        extra["webhook-signature"] = standard_headers(SECRET, "tampered", body + b" ", now)[
+            "webhook-signature"
+        ]
         extra["webhook-id"] = "tampered"
-        extra["webhook-timestamp"] = str(NOW)
+        extra["webhook-timestamp"] = str(now)
     answer = service.send(body, headers=extra, **options)
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"] == "application/json"
@@ -169,8 +203,12 @@ def stream(submissions: int, revisions: int, seed: int) -> list[tuple[str, int]]
     return events
 
 
-def send_all(service: Service, events: list[tuple[str, int]], acked: dict[str, tuple[str, bytes]],
-             latest: dict[str, int]) -> None:
+def send_all(
+    service: Service,
+    events: list[tuple[str, int]],
+    acked: dict[str, tuple[str, bytes]],
+    latest: dict[str, int],
+) -> None:
     for sub, rev in events:
         delivery = f"d-{sub}-{rev}"
         body = event(sub, rev)
@@ -188,14 +226,21 @@ def test_kill9_mid_stream_and_restart(tmp_path: Path) -> None:
     with PlatformSimulator(token=TOKEN) as sim:
         rules = write_rules(tmp_path / "rules.yml", sim.url, **QUICK_PLATFORM)
         # The platform struggles: errors, rate limits, a write that lands but whose answer is lost.
-        sim.fail(Fault(status=500), Fault(status=503), Fault(status=429, retry_after="1"),
-                 Fault(status=500), Fault(status=500), Fault(status=502, method="POST", after_processing=True),
-                 Fault(status=500), Fault(status=429, retry_after="1"))
+        sim.fail(
+            Fault(status=500),
+            Fault(status=503),
+            Fault(status=429, retry_after="1"),
+            Fault(status=500),
+            Fault(status=500),
+            Fault(status=502, method="POST", after_processing=True),
+            Fault(status=500),
+            Fault(status=429, retry_after="1"),
+        )
         service = Service(rules, tmp_path / "data", tmp_path / "serve-1.log").start()
         send_all(service, first, acked, latest)
         # Make the platform hang so that workers are inside requests, then kill -9.
         seen = len(sim.requests)
-        sim.fail(*[Fault(status=503, delay=3.0) for _ in range(4)])
+        sim.fail(*[Fault(status=503, delay=1.5) for _ in range(4)])
         send_all(service, second[:6], acked, latest)
         assert wait_for(lambda: len(sim.requests) > seen + 4, timeout=10)
         service.kill9()
@@ -206,7 +251,9 @@ def test_kill9_mid_stream_and_restart(tmp_path: Path) -> None:
         assert started and started[0]["requeued"] > 0, "the restart re-runs what was in flight"
         send_all(service, second[6:], acked, latest)
         try:
-            assert wait_for(lambda: all_posted(sim, latest), timeout=30), "not every submission got its comment"
+            assert wait_for(lambda: all_posted(sim, latest), timeout=30), (
+                "not every submission got its comment"
+            )
             assert_exactly_one_latest(sim, latest)
             statuses = [r.answered for r in sim.requests]
             assert {500, 503, 429} <= set(statuses), "platform failures were exercised"
@@ -214,7 +261,7 @@ def test_kill9_mid_stream_and_restart(tmp_path: Path) -> None:
             # Redeliveries (re-signed, same delivery ids) are recognised and change nothing.
             writes = len(sim.writes())
             for delivery in list(acked)[:: len(acked) // 8]:
-                sub, body = acked[delivery]
+                _, body = acked[delivery]
                 assert service.send(body, delivery).status_code == 200
             time.sleep(1.5)
             assert len(sim.writes()) == writes
@@ -228,8 +275,10 @@ def test_kill9_mid_stream_and_restart(tmp_path: Path) -> None:
 # --- scale-out: the queue in Redis, workers in other processes -----------------------------------
 
 
-@pytest.mark.skipif(shutil.which("redis-server") is None,
-                    reason="redis-server is not installed (Debian: apt-get install redis-server)")
+@pytest.mark.skipif(
+    shutil.which("redis-server") is None,
+    reason="redis-server is not installed (Debian: apt-get install redis-server)",
+)
 def test_redis_queue_with_separate_workers(tmp_path: Path) -> None:
     redis = RedisServer(tmp_path).start()
     events = stream(submissions=12, revisions=2, seed=3)
@@ -242,27 +291,34 @@ def test_redis_queue_with_separate_workers(tmp_path: Path) -> None:
         with PlatformSimulator(token=TOKEN) as sim:
             rules = write_rules(tmp_path / "rules.yml", sim.url, **QUICK_PLATFORM)
             sim.fail(Fault(status=500), Fault(status=429, retry_after="1"), Fault(status=503))
-            workers = [Worker(rules, redis.url, tmp_path / f"w{i}", tmp_path / f"worker-{i}.log", env=env)
-                       for i in range(2)]
+            workers = [
+                Worker(rules, redis.url, tmp_path / f"w{i}", tmp_path / f"worker-{i}.log", env=env)
+                for i in range(2)
+            ]
             procs += [w.start() for w in workers]
-            service = Service(rules, tmp_path / "data", tmp_path / "serve.log", workers=0,
-                              redis_url=redis.url, env=env).start()
+            service = Service(
+                rules, tmp_path / "data", tmp_path / "serve.log", workers=0, redis_url=redis.url, env=env
+            ).start()
             procs.append(service)
             for worker in workers:
                 worker.wait_ready()
             send_all(service, events[:12], acked, latest)
             seen = len(sim.requests)
-            sim.fail(*[Fault(status=503, delay=3.0) for _ in range(4)])
+            sim.fail(*[Fault(status=503, delay=1.5) for _ in range(4)])
             send_all(service, events[12:16], acked, latest)
             assert wait_for(lambda: len(sim.requests) > seen + 4, timeout=10)
             workers[0].kill9()
             sim.faults.clear()
             send_all(service, events[16:], acked, latest)
 
-            assert wait_for(lambda: all_posted(sim, latest), timeout=30), "not every submission got its comment"
+            assert wait_for(lambda: all_posted(sim, latest), timeout=30), (
+                "not every submission got its comment"
+            )
             assert_exactly_one_latest(sim, latest)
-            posted_by = [sum(1 for line in w.log_lines() if str(line.get("msg", "")).startswith("posted"))
-                         for w in workers]
+            posted_by = [
+                sum(1 for line in w.log_lines() if str(line.get("msg", "")).startswith("posted"))
+                for w in workers
+            ]
             assert all(n > 0 for n in posted_by), f"both workers shared the queue: {posted_by}"
             health = service.http.get(service.url + "/healthz", timeout=5).json()
             assert health["queue"] == "redis"
@@ -287,17 +343,33 @@ def test_redis_queue_with_separate_workers(tmp_path: Path) -> None:
         ({"QUALITYBOT_RETRY_MAX": "soon"}, True, "QUALITYBOT_RETRY_MAX: expected a number"),
     ],
 )
-def test_configuration_errors(tmp_path: Path, env: dict[str, str], platform: bool, message: str) -> None:
+def test_configuration_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], platform: bool, message: str
+) -> None:
     rules = tmp_path / "rules.yml"
     if platform:
         write_rules(rules, "http://127.0.0.1:9/api")
     else:
         rules.write_text("rules:\n  readability: {}\n", encoding="utf-8")
+    for name, value in service_env(env).items():
+        if name.startswith("QUALITYBOT_"):
+            monkeypatch.setenv(name, value)
+    args = build_parser().parse_args(["serve", "--rules", str(rules), "--data-dir", str(tmp_path / "d")])
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        check_serve_settings(args)
+    assert not (tmp_path / "d").exists(), "nothing is created before the configuration is sound"
+
+
+def test_configuration_error_from_the_command_line(tmp_path: Path) -> None:
+    rules = write_rules(tmp_path / "rules.yml", "http://127.0.0.1:9/api")
     result = subprocess.run(
-        [sys.executable, "-m", "qualitybot", "serve", "--rules", str(rules), "--data-dir", str(tmp_path / "d"),
-         "--port", "9"],
-        env=service_env(env), capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "qualitybot", "serve", "--rules", str(rules), "--port", "9"],
+        env=service_env({"QUALITYBOT_WEBHOOK_SECRET": ""}),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "qualitybot: set QUALITYBOT_WEBHOOK_SECRET to the secret the platform signs webhooks with (whsec_...)"
+    )

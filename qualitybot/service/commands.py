@@ -10,6 +10,7 @@ from qualitybot.service import logs
 from qualitybot.service.settings import Settings, SettingsError, webhook_secret
 
 if TYPE_CHECKING:
+    from qualitybot.service.signatures import Verifier
     from qualitybot.service.worker import Publisher
 
 log = logging.getLogger("qualitybot.service")
@@ -74,20 +75,28 @@ def _publisher(settings: Settings) -> Publisher:
     return publisher
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from qualitybot.service.app import Service, create_app
+def check_serve_settings(args: argparse.Namespace) -> tuple[Settings, Verifier, Publisher]:
+    """Everything `serve` needs, validated before anything starts (SettingsError: exit 2)."""
     from qualitybot.service.signatures import SecretError, Verifier
 
-    logs.configure(args.log_level)
     settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers)
     secret, scheme = webhook_secret()
     try:
         verifier = Verifier(secret, scheme)
     except SecretError as exc:
         raise SettingsError(f"QUALITYBOT_WEBHOOK_SECRET: {exc}") from None
-    service = Service(settings, verifier, _publisher(settings))
+    return settings, verifier, _publisher(settings)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    settings, verifier, publisher = check_serve_settings(args)
+    # Configuration is sound: only now load the web stack and start logging as JSON.
+    import uvicorn
+
+    from qualitybot.service.app import Service, create_app
+
+    logs.configure(args.log_level)
+    service = Service(settings, verifier, publisher)
     app = create_app(service, max_body=int(args.max_body * 1024 * 1024))
     log.info(f"listening on http://{args.host}:{args.port}")
     uvicorn.run(
@@ -100,8 +109,8 @@ def run_worker(args: argparse.Namespace) -> int:
     from qualitybot.service.state import open_state
     from qualitybot.service.worker import Processor, build_queue, consumer, register
 
-    logs.configure(args.log_level)
     settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers)
+    logs.configure(args.log_level)
     if settings.workers < 1:
         raise SettingsError("--workers must be at least 1 for `qualitybot worker`")
     huey = build_queue(settings)

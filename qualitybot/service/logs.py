@@ -12,7 +12,12 @@ import json
 import logging
 import sys
 import time
+from contextvars import ContextVar
 from typing import Any
+
+# The event a worker thread is busy with: added to every record logged meanwhile, so
+# that the platform adapter's own warnings carry the ids too.
+current_event: ContextVar[dict[str, Any] | None] = ContextVar("current_event", default=None)
 
 FIELDS = (
     "delivery_id",
@@ -41,8 +46,9 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        context = current_event.get() or {}
         for name in FIELDS:
-            value = record.__dict__.get(name)
+            value = record.__dict__.get(name, context.get(name))
             if value is not None:
                 entry[name] = value
         if record.exc_info and record.exc_info[0] is not None:

@@ -35,6 +35,7 @@ from huey.consumer import Consumer
 from qualitybot.engine import Engine
 from qualitybot.report import Report
 from qualitybot.service.events import EventError, document_of, parse_event
+from qualitybot.service.logs import current_event
 from qualitybot.service.settings import Settings
 from qualitybot.service.state import SubmissionState
 
@@ -120,6 +121,14 @@ class Processor:
 
     def run(self, delivery_id: str, submission_id: str, revision: int, raw: str, attempt: int = 0) -> None:
         ids = {"delivery_id": delivery_id, "submission_id": submission_id, "revision": revision}
+        context = current_event.set(ids)
+        try:
+            self._run(ids, raw, attempt)
+        finally:
+            current_event.reset(context)
+
+    def _run(self, ids: dict[str, Any], raw: str, attempt: int) -> None:
+        delivery_id, submission_id, revision = ids["delivery_id"], ids["submission_id"], ids["revision"]
         latest = self.state.latest_received(submission_id)
         if latest is not None and latest > revision:
             log.info("skipped: a newer revision was received", extra={**ids, "status": "superseded"})
