@@ -148,6 +148,8 @@ class Service(Proc):
             str(workers),
             "--max-body",
             "0.0625",
+            "--check-processes",
+            "1",
         ]
         if redis_url:
             args += ["--redis", redis_url]
@@ -192,23 +194,15 @@ class Worker(Proc):
     def __init__(
         self,
         rules: Path,
-        redis_url: str,
+        redis_url: str | None,
         data_dir: Path,
         log_path: Path,
         workers: int = 2,
         env: dict[str, str] | None = None,
     ) -> None:
-        args = [
-            "worker",
-            "--rules",
-            str(rules),
-            "--redis",
-            redis_url,
-            "--data-dir",
-            str(data_dir),
-            "--workers",
-            str(workers),
-        ]
+        args = ["worker", "--rules", str(rules), "--data-dir", str(data_dir), "--workers", str(workers)]
+        if redis_url:
+            args += ["--redis", redis_url]
         super().__init__(args, service_env(env), log_path)
 
     def wait_ready(self, timeout: float = 30.0) -> None:

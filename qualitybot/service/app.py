@@ -27,6 +27,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from qualitybot.service.checking import Checker, InlineChecker, PoolChecker
 from qualitybot.service.events import EventError, parse_event
 from qualitybot.service.inbox import Inbox, InboxEvent
 from qualitybot.service.settings import Settings
@@ -49,7 +50,12 @@ class Service:
         self.inbox = Inbox(settings.data_dir)
         self.state = open_state(settings.data_dir, settings.redis_url)
         self.huey = build_queue(settings)
-        self.processor = Processor(settings, self.state, publisher)
+        self.checker: Checker = (
+            PoolChecker(settings.rules_path, settings.check_processes)
+            if settings.check_processes
+            else InlineChecker(settings.ruleset)
+        )
+        self.processor = Processor(settings, self.state, publisher, self.checker)
         self.task = register(self.huey, self.processor)
         self.consumer: Any = None
         self.ready = False
@@ -87,6 +93,7 @@ class Service:
         self._stopping.set()
         if self.consumer is not None:
             self.consumer.stop(graceful=True)
+        self.checker.close()
         if self._reconciler is not None:
             self._reconciler.join(timeout=5)
         self.inbox.close()
@@ -133,9 +140,10 @@ class Service:
         log.info("accepted", extra={**ids, "status": 202})
         try:
             self.state.note_received(sub.id, sub.revision)
-            self.enqueue([InboxEvent(delivery_id, sub.id, sub.revision, raw, time.time(), None)])
+            self.task(delivery_id, sub.id, sub.revision, raw.decode("utf-8"), 0)
         except Exception as exc:  # stored durably: the reconciler hands it over later
             log.error(f"queue unavailable, will retry: {exc!r}", extra=ids)
+            self.inbox.mark_unqueued(delivery_id)
         return 202, {"status": "accepted", "delivery_id": delivery_id}
 
     # --- reconciling the inbox with the queue ---------------------------------------

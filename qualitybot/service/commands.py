@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from typing import TYPE_CHECKING
 
 from qualitybot.service import logs
@@ -26,6 +27,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--check-processes",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        metavar="N",
+        help="processes that run the checks, so that acknowledgements never wait for them "
+        "(0: in the worker threads; default: one per core, at most 4)",
+    )
     serve.add_argument(
         "--max-body",
         type=float,
@@ -79,7 +88,8 @@ def check_serve_settings(args: argparse.Namespace) -> tuple[Settings, Verifier, 
     """Everything `serve` needs, validated before anything starts (SettingsError: exit 2)."""
     from qualitybot.service.signatures import SecretError, Verifier
 
-    settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers)
+    processes = args.check_processes if args.workers else 0
+    settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers, processes)
     secret, scheme = webhook_secret()
     try:
         verifier = Verifier(secret, scheme)
@@ -106,6 +116,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
+    from qualitybot.service.checking import InlineChecker
     from qualitybot.service.state import open_state
     from qualitybot.service.worker import Processor, build_queue, consumer, register
 
@@ -116,7 +127,7 @@ def run_worker(args: argparse.Namespace) -> int:
     huey = build_queue(settings)
     state = open_state(settings.data_dir, settings.redis_url)
     state.free_dead_leases()
-    processor = Processor(settings, state, _publisher(settings))
+    processor = Processor(settings, state, _publisher(settings), InlineChecker(settings.ruleset))
     register(huey, processor)
     processor.warm_up()
     log.info("worker started", extra={"queue": settings.queue_kind, "workers": settings.workers})

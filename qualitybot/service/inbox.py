@@ -56,14 +56,31 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+@dataclass
+class _Write:
+    """One event waiting for the next group commit."""
+
+    row: tuple[str, str, int, bytes, float, float | None]
+    stored: bool = False
+    done: bool = False
+    error: BaseException | None = None
+
+
 class Inbox:
+    """The inbox of one process. Writes from concurrent requests share commits (group
+    commit): whoever finds no commit in progress writes everything waiting in one
+    transaction and one fsync, so a burst of webhooks does not queue behind one fsync each.
+    """
+
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / FILENAME
         self._conn = connect(self.path)
         self._conn.executescript(SCHEMA)
-        # One writer at a time in this process; SQLite serialises writers anyway.
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection: one statement or transaction at a time
+        self._waiting: list[_Write] = []
+        self._committing = False
+        self._turn = threading.Condition()
 
     def close(self) -> None:
         with self._lock:
@@ -74,15 +91,63 @@ class Inbox:
             row = self._conn.execute("select 1 from events where delivery_id = ?", (delivery_id,)).fetchone()
         return row is not None
 
-    def store(self, delivery_id: str, submission_id: str, revision: int, body: bytes) -> bool:
-        """Write the event durably; False if this delivery id was already stored."""
+    def store(
+        self, delivery_id: str, submission_id: str, revision: int, body: bytes, queued: bool = True
+    ) -> bool:
+        """Write the event durably (fsynced when this returns); False if the delivery id was stored before.
+
+        ``queued``: the caller hands the event to the queue right after (saves a second write).
+        """
+        now = time.time()
+        write = _Write((delivery_id, submission_id, revision, body, now, now if queued else None))
+        with self._turn:
+            self._waiting.append(write)
+            while not write.done and self._committing:
+                self._turn.wait()
+            if write.done:
+                return self._result(write)
+            self._committing = True
+            batch, self._waiting = self._waiting, []
+        try:
+            self._commit(batch)
+        finally:
+            with self._turn:
+                for item in batch:
+                    item.done = True
+                self._committing = False
+                self._turn.notify_all()
+        return self._result(write)
+
+    @staticmethod
+    def _result(write: _Write) -> bool:
+        if write.error is not None:
+            raise write.error
+        return write.stored
+
+    def _commit(self, batch: list[_Write]) -> None:
         with self._lock:
-            cursor = self._conn.execute(
-                "insert or ignore into events (delivery_id, submission_id, revision, body, received_at)"
-                " values (?, ?, ?, ?, ?)",
-                (delivery_id, submission_id, revision, body, time.time()),
-            )
-            return cursor.rowcount == 1
+            try:
+                self._conn.execute("begin immediate")
+                for item in batch:
+                    cursor = self._conn.execute(
+                        "insert or ignore into events"
+                        " (delivery_id, submission_id, revision, body, received_at, queued_at)"
+                        " values (?, ?, ?, ?, ?, ?)",
+                        item.row,
+                    )
+                    item.stored = cursor.rowcount == 1
+                self._conn.execute("commit")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("rollback")
+                for item in batch:
+                    item.error = exc
+                    item.stored = False
+
+    def mark_unqueued(self, delivery_id: str) -> None:
+        """The queue refused the event: the reconciler hands it over later."""
+        with self._lock:
+            self._conn.execute("update events set queued_at = null where delivery_id = ?", (delivery_id,))
 
     def mark_queued(self, delivery_ids: Iterable[str]) -> None:
         now = time.time()

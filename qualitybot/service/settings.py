@@ -44,6 +44,8 @@ class Settings:
     redis_url: str | None
     workers: int
     platform_token: str
+    # Processes that run the checks for `serve`'s worker threads (0: in the threads themselves).
+    check_processes: int = 0
     # How long one worker may hold a submission before another may take over.
     lease_ttl: float = 300.0
     # Retry delays while the platform is down: base * 2**attempt, at most retry_max.
@@ -61,7 +63,14 @@ class Settings:
         return "redis" if self.redis_url else "sqlite"
 
     @classmethod
-    def load(cls, rules: str | None, data_dir: str | None, redis_url: str | None, workers: int) -> Settings:
+    def load(
+        cls,
+        rules: str | None,
+        data_dir: str | None,
+        redis_url: str | None,
+        workers: int,
+        check_processes: int = 0,
+    ) -> Settings:
         rules_path = find_rules_file(rules)
         ruleset = load_rules(rules_path)  # ConfigError: reported by the CLI with file:line
         platform = ruleset.platform
@@ -70,14 +79,15 @@ class Settings:
                 f"{rules_path}: platform: the service needs "
                 "`platform: {kind: generic, api: URL}` in the rules file"
             )
-        if workers < 0:
-            raise SettingsError("--workers must be 0 or more")
+        if workers < 0 or check_processes < 0:
+            raise SettingsError("--workers and --check-processes must be 0 or more")
         return cls(
             rules_path=rules_path,
             ruleset=ruleset,
             data_dir=Path(data_dir or DEFAULT_DATA_DIR),
             redis_url=redis_url or os.environ.get(REDIS_ENV) or None,
             workers=workers,
+            check_processes=check_processes,
             platform_token=os.environ.get(platform.token_env, ""),
             lease_ttl=_env_float("QUALITYBOT_LEASE_TTL", cls.lease_ttl),
             retry_base=_env_float("QUALITYBOT_RETRY_BASE", cls.retry_base),

@@ -20,21 +20,18 @@ One task per acknowledged event. A task:
 
 from __future__ import annotations
 
-import json
 import logging
 import random
-import threading
 import time
-from datetime import date
 from typing import Any, Protocol
 
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey, TaskWrapper
 from huey.consumer import Consumer
 
-from qualitybot.engine import Engine
 from qualitybot.report import Report
-from qualitybot.service.events import EventError, document_of, parse_event
+from qualitybot.service.checking import Checker
+from qualitybot.service.events import EventError
 from qualitybot.service.logs import current_event
 from qualitybot.service.settings import Settings
 from qualitybot.service.state import SubmissionState
@@ -86,34 +83,23 @@ def backoff(attempt: int, base: float, cap: float, retry_after: float | None = N
 class Processor:
     """The body of the task; one per process, shared by its worker threads."""
 
-    def __init__(self, settings: Settings, state: SubmissionState, publisher: Publisher) -> None:
+    def __init__(
+        self, settings: Settings, state: SubmissionState, publisher: Publisher, checker: Checker
+    ) -> None:
         self.settings = settings
         self.state = state
         self.publisher = publisher
+        self.checker = checker
         # The adapter may retry a request for up to its deadline while holding the lease;
         # the lease must outlast that, or a second worker could post alongside.
         self.lease_ttl = max(settings.lease_ttl, settings.ruleset.platform.deadline + 60)
-        self._engine: Engine | None = None
-        # Checks may hold native engines that are not thread-safe; checking is CPU-bound
-        # (the GIL serialises it anyway), so worker threads take turns at the engine and
-        # overlap only their network waits. More cores: more worker processes.
-        self._engine_lock = threading.Lock()
         self.task: TaskWrapper | None = None
 
     def warm_up(self) -> None:
         """Build the engine and run it once, so the first event is not slowed by loading."""
         started = time.monotonic()
-        submission = {"id": "warm-up", "revision": 0, "body": "A short paragraph. It has two sentences."}
-        self.check(json.dumps({"type": "submission.created", "submission": submission}))
+        self.checker.warm_up()
         log.info("engine ready", extra={"duration_ms": round((time.monotonic() - started) * 1000, 1)})
-
-    def check(self, raw: str) -> Report:
-        event = parse_event(raw.encode("utf-8"))
-        assert event.submission is not None  # stored events were validated
-        with self._engine_lock:
-            if self._engine is None:
-                self._engine = Engine(self.settings.ruleset)
-            return Report([self._engine.check(document_of(event.submission, date.today()))])
 
     def later(self, args: tuple[Any, ...], delay: float) -> None:
         assert self.task is not None
@@ -151,7 +137,7 @@ class Processor:
         started = time.monotonic()
         args = (ids["delivery_id"], submission_id, revision, raw, attempt + 1)
         try:
-            report = self.check(raw)
+            report = self.checker.check(raw)
             outcome = self.publisher.publish(submission_id, revision, report)
         except PlatformUnavailable as exc:
             delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max, exc.retry_after)
