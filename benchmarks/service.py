@@ -22,6 +22,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +35,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import requests  # noqa: E402
 from platform_sim import PlatformSimulator  # noqa: E402
-from service_harness import SECRET, TOKEN, RedisServer, Service, Worker, event, wait_for, write_rules  # noqa: E402
+from service_harness import (  # noqa: E402
+    SECRET,
+    TOKEN,
+    RedisServer,
+    Service,
+    Worker,
+    event,
+    free_port,
+    wait_for,
+    write_rules,
+)
 
 from qualitybot.service.signatures import standard_headers  # noqa: E402
 
@@ -61,6 +72,30 @@ def article(n: int, words: int = 450) -> str:
     return f"# Transport plan, part {n}\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for candidate in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def children(pid: int) -> list[int]:
+    """Direct children, whichever thread started them (the check processes)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -74,10 +109,13 @@ def send_at_rate(service: Service, rate: float, seconds: float, prefix: str) -> 
     lock = threading.Lock()
     local = threading.local()
 
+    # Signed beforehand, so that the load generator spends its time sending.
+    signed = [signed_headers(body, f"{prefix}-d{i}") for i, body in enumerate(bodies)]
+
     def one(i: int) -> None:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        headers = signed_headers(bodies[i], f"{prefix}-d{i}")
+        headers = signed[i]
         started = time.perf_counter()
         answer = session.post(
             service.url + "/webhooks/submissions", data=bodies[i], headers=headers, timeout=30
@@ -89,7 +127,7 @@ def send_at_rate(service: Service, rate: float, seconds: float, prefix: str) -> 
             statuses.append(status)
 
     t0 = time.perf_counter() + 0.2
-    with ThreadPoolExecutor(max_workers=64) as pool:
+    with ThreadPoolExecutor(max_workers=32) as pool:
         for i in range(total):
             delay = t0 + i / rate - time.perf_counter()
             if delay > 0:
@@ -154,64 +192,96 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=180.0, help="bound on each drain")
     args = parser.parse_args()
     print(f"qualitybot service benchmark: {os.cpu_count()} cores, loopback, platform simulator in-process")
+    print(f"load average before the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
-    with tempfile.TemporaryDirectory(prefix="qb-bench-") as tmp_name, PlatformSimulator(token=TOKEN) as sim:
+    with tempfile.TemporaryDirectory(prefix="qb-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        rules = write_rules(tmp / "rules.yml", sim.url)
-
-        print("\n1. acknowledgement latency (ms), open-loop load")
+        # Phase 1: the simulator in its own process, so that this one only sends.
+        port = free_port()
+        sim_proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "platform_sim.py"), "--port", str(port), "--token", TOKEN],
+            stdout=subprocess.DEVNULL,
+        )
+        rules = write_rules(tmp / "rules-1.yml", f"http://127.0.0.1:{port}/api")
+        print("\n1. acknowledgement latency (ms), open-loop load; cpu = server CPU per event (workers 0:")
+        print("   receiving only; workers 4: also checking and posting, in the check processes)")
         columns = ("rate/s", "sent/s", "202s", "p50", "p90", "p99", "max")
-        print(f"{'workers':>8} " + " ".join(f"{c:>7}" for c in columns))
-        for workers in (0, 4):
-            for rate in args.rate:
-                data = tmp / f"ack-{workers}-{int(rate)}"
-                service = Service(
-                    rules, data, tmp / f"ack-{workers}-{int(rate)}.log", workers=workers
-                ).start()
-                try:
-                    r = send_at_rate(service, rate, args.seconds, f"ack{workers}-{int(rate)}")
-                finally:
-                    service.stop()
-                print(
-                    f"{workers:>8} {rate:>7.0f} {r['achieved_rate']:>7.0f} {r['accepted']:>6} "
-                    f"{r['p50']:>7.1f} {r['p90']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f}"
-                )
-
-        print(f"\n2. backlog drain: {args.backlog} stored events, one per submission, ~450 words each")
-        print(f"{'setup':<44} {'first→last s':>13} {'comments/s':>11}")
-        setups: list[tuple[str, str | None, int, int]] = [
-            ("serve --workers 4 (sqlite, 1 process)", None, 4, 0),
-            ("serve --workers 2 + worker --workers 2 (sqlite)", None, 2, 1),
-        ]
-        redis: RedisServer | None = None
-        if shutil.which("redis-server"):
-            redis = RedisServer(tmp).start()
-            setups.append(("redis: serve --workers 0 + 2 workers x 2", redis.url, 0, 2))
-        else:
-            print("   (redis setup skipped: redis-server is not installed)")
+        print(f"{'workers':>8} " + " ".join(f"{c:>7}" for c in columns) + " cpu ms/ev")
         try:
-            for n, (label, redis_url, serve_workers, extra) in enumerate(setups):
-                sim.requests.clear()
-                sim.comments.clear()
-                data = tmp / f"drain-{n}"
-                fill_backlog(rules, data, tmp, args.backlog, redis_url)
-                procs: list[Worker | Service] = []
-                try:
-                    for k in range(extra):
-                        procs.append(Worker(rules, redis_url, data, tmp / f"w{n}-{k}.log").start())
-                    procs.append(
-                        Service(
-                            rules, data, tmp / f"drain-{n}.log", workers=serve_workers, redis_url=redis_url
-                        ).start()
+            for workers in (0, 4):
+                for rate in args.rate:
+                    name = f"ack-{workers}-{int(rate)}"
+                    service = Service(
+                        rules,
+                        tmp / name,
+                        tmp / f"{name}.log",
+                        workers=workers,
+                        check_processes=os.cpu_count() or 1,
+                    ).start()
+                    assert service.popen is not None
+                    time.sleep(2.0 if workers else 0.2)  # let the check processes finish warming up
+                    cpu_before = cpu_seconds(service.popen.pid)
+                    try:
+                        r = send_at_rate(service, rate, args.seconds, name)
+                        if workers:  # the work acknowledged is done too
+                            wait_for(
+                                lambda s=service: s.http.get(s.url + "/healthz").json()["pending"] == 0, 60
+                            )
+                        cpu = cpu_seconds(service.popen.pid) - cpu_before
+                    finally:
+                        service.stop()
+                    print(
+                        f"{workers:>8} {rate:>7.0f} {r['achieved_rate']:>7.0f} {r['accepted']:>6} "
+                        f"{r['p50']:>7.1f} {r['p90']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
+                        f"{cpu * 1000 / r['events']:>9.2f}"
                     )
-                    span, rate = drain_rate(sim, args.backlog, args.timeout)
-                finally:
-                    for proc in procs:
-                        proc.stop()
-                print(f"{label:<44} {span:>13.1f} {rate:>11.1f}")
         finally:
-            if redis:
-                redis.stop()
+            sim_proc.terminate()
+            sim_proc.wait(10)
+
+        if args.backlog <= 0:
+            return 0
+        with PlatformSimulator(token=TOKEN) as sim:
+            rules = write_rules(tmp / "rules-2.yml", sim.url)
+            print(f"\n2. backlog drain: {args.backlog} stored events, one per submission, ~450 words each")
+            print(f"{'setup':<44} {'first→last s':>13} {'comments/s':>11}")
+            setups: list[tuple[str, str | None, int, int]] = [
+                ("serve --workers 4 (sqlite, 1 process)", None, 4, 0),
+                ("serve --workers 2 + worker --workers 2 (sqlite)", None, 2, 1),
+            ]
+            redis: RedisServer | None = None
+            if shutil.which("redis-server"):
+                redis = RedisServer(tmp).start()
+                setups.append(("redis: serve --workers 0 + 2 workers x 2", redis.url, 0, 2))
+            else:
+                print("   (redis setup skipped: redis-server is not installed)")
+            try:
+                for n, (label, redis_url, serve_workers, extra) in enumerate(setups):
+                    sim.requests.clear()
+                    sim.comments.clear()
+                    data = tmp / f"drain-{n}"
+                    fill_backlog(rules, data, tmp, args.backlog, redis_url)
+                    procs: list[Worker | Service] = []
+                    try:
+                        for k in range(extra):
+                            procs.append(Worker(rules, redis_url, data, tmp / f"w{n}-{k}.log").start())
+                        procs.append(
+                            Service(
+                                rules,
+                                data,
+                                tmp / f"drain-{n}.log",
+                                workers=serve_workers,
+                                redis_url=redis_url,
+                            ).start()
+                        )
+                        span, rate = drain_rate(sim, args.backlog, args.timeout)
+                    finally:
+                        for proc in procs:
+                            proc.stop()
+                    print(f"{label:<44} {span:>13.1f} {rate:>11.1f}")
+            finally:
+                if redis:
+                    redis.stop()
     return 0
 
 

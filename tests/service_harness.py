@@ -134,6 +134,7 @@ class Service(Proc):
         workers: int = 4,
         redis_url: str | None = None,
         env: dict[str, str] | None = None,
+        check_processes: int = 1,
     ) -> None:
         self.port = free_port()
         args = [
@@ -149,7 +150,7 @@ class Service(Proc):
             "--max-body",
             "0.0625",
             "--check-processes",
-            "1",
+            str(check_processes),
         ]
         if redis_url:
             args += ["--redis", redis_url]

@@ -67,12 +67,17 @@ class InlineChecker:
         pass
 
 
+CHILD_NICENESS = 10
+
 # In each pool process: its engine, built once by the initializer.
 _child_engine: Engine | None = None
 
 
 def _init_child(rules_path: str) -> None:
     global _child_engine
+    # Below the server in CPU priority: when checks saturate the cores, the webhook
+    # handler still gets the CPU at once and acknowledgements stay fast.
+    os.nice(CHILD_NICENESS)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     _child_engine = Engine(load_rules(Path(rules_path)))
     check_event(_child_engine, WARM_UP_EVENT, date.today())
