@@ -110,6 +110,13 @@ class Processor:
         context = current_event.set(ids)
         try:
             self._run(ids, raw, attempt)
+        except Exception as exc:  # the shared state (Redis) is away for a moment: come back later
+            delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max)
+            log.error(f"task failed, retrying: {exc!r}", extra={**ids, "status": "retry", "delay": delay})
+            try:
+                self.later((delivery_id, submission_id, revision, raw, attempt + 1), delay)
+            except Exception:  # the inbox still has it: the reconciler hands it over again
+                log.error("cannot reschedule; the inbox keeps the event", extra={**ids, "status": "retry"})
         finally:
             current_event.reset(context)
 
