@@ -9,13 +9,14 @@ from datetime import date
 from typing import TextIO
 
 from qualitybot import __version__
+from qualitybot.batch import Job, check_all, default_jobs
 from qualitybot.config import ConfigError, find_rules_file, load_rules
-from qualitybot.document import parse
 from qualitybot.engine import CheckFailed, Engine
 from qualitybot.formatters import FORMATS, renderer
+from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, Report
 from qualitybot.service.settings import SettingsError
-from qualitybot.sources import DEFAULT_MAX_BYTES, InputError, expand, read
+from qualitybot.sources import DEFAULT_MAX_BYTES, expand
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -29,6 +30,12 @@ def _iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1048576, metavar="MIB",
                        help="largest document to read, in MiB (default %(default)g)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
+                       help="documents checked in parallel (default: one per core)")
     from qualitybot.service.commands import add_parsers  # light: the server loads only when run
 
     add_parsers(commands)
@@ -60,25 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
-    ruleset = load_rules(find_rules_file(args.rules))
-    engine = Engine(ruleset)
-    reports: list[DocumentReport] = []
-    input_errors = 0
-    max_bytes = int(args.max_size * 1048576)
+    rules_file = find_rules_file(args.rules)
+    engine = Engine(load_rules(rules_file))
     paths = list(expand(args.paths))
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
-    for path in paths:
-        try:
-            source = read(path, max_bytes)
-        except InputError as exc:
-            print(f"qualitybot: {exc}", file=sys.stderr)
-            input_errors += 1
-            continue
-        doc = parse(source.text, source.path, published_at=args.published_at)
-        if doc.published_at is None:
-            doc.published_at = date.today()
-        reports.append(engine.check(doc))
+    job = Job(rules_file, args.published_at, int(args.max_size * 1048576))
+    reports: list[DocumentReport] = []
+    input_errors = 0
+    with progress_bar(len(paths)) as advance:
+        for outcome in check_all(engine, job, paths, args.jobs or default_jobs()):
+            advance()
+            if outcome.input_error:
+                print(f"qualitybot: {outcome.input_error}", file=sys.stderr)
+                input_errors += 1
+            elif outcome.report:
+                reports.append(outcome.report)
     report = Report(reports)
     color = args.color == "always" or (
         args.color == "auto" and args.output is None and out.isatty() and "NO_COLOR" not in os.environ

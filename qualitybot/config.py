@@ -88,7 +88,7 @@ class RuleSet:
     profile: str
     rules: dict[str, Rule]
     sources: tuple[str, ...]
-    platform: PlatformConfig = PlatformConfig()
+    platform: PlatformConfig = field(default_factory=PlatformConfig)
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -317,11 +317,15 @@ def _validate_rule(
         ok = False
     severities = raw.get("severities", {}) or {}
     if not isinstance(severities, dict):
-        errors.append(_at(where, (*path, "severities"), f"{_key((*path, 'severities'))}: expected a mapping of kind to severity"))
+        where_key = (*path, "severities")
+        errors.append(_at(where, where_key, f"{_key(where_key)}: expected a mapping of kind to severity"))
         severities, ok = {}, False
+    # YAML 1.1 reads a bare `off` as false.
+    severities = {kind: "off" if level is False else level for kind, level in severities.items()}
     for kind, level in severities.items():
         if kind not in spec.kinds:
-            errors.append(_unknown(where, (*path, "severities", kind), kind, spec.kinds, f"kind of check '{check_name}'"))
+            what = f"kind of check '{check_name}'"
+            errors.append(_unknown(where, (*path, "severities", kind), kind, spec.kinds, what))
             ok = False
         elif level not in (*SEVERITIES, "off"):
             errors.append(_unknown(where, (*path, "severities", kind), str(level), (*SEVERITIES, "off"), "severity"))
@@ -375,7 +379,9 @@ def _at(where: dict[tuple[str, ...], Where], path: tuple[str, ...], message: str
     return message
 
 
-def _unknown(where: dict[tuple[str, ...], Where], path: tuple[str, ...], name: str, known: Iterable[str], what: str) -> str:
+def _unknown(
+    where: dict[tuple[str, ...], Where], path: tuple[str, ...], name: str, known: Iterable[str], what: str
+) -> str:
     known = list(known)
     hint = difflib.get_close_matches(name, known, 1, 0.6)
     suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (expected one of: {', '.join(known)})"

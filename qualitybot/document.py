@@ -25,9 +25,7 @@ Format = Literal["text", "markdown", "html"]
 BlockKind = Literal["paragraph", "heading", "list_item", "blockquote", "table"]
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.DOTALL)
-_HTML_NOISE = re.compile(
-    r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[A-Za-z/!][^>]*>", re.DOTALL | re.IGNORECASE
-)
+_HTML_NOISE = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[A-Za-z/!][^>]*>", re.DOTALL | re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _SUFFIX_FORMATS: dict[str, Format] = {
     ".md": "markdown",
@@ -223,9 +221,7 @@ def _markdown_blocks(text: str, prose: list[str], body_start: int) -> list[Block
     return blocks
 
 
-def _restore_inline(
-    text: str, children: list[Token], start: int, end: int, kept: list[bool]
-) -> tuple[int, int] | None:
+def _restore_inline(text: str, children: list[Token], start: int, end: int, kept: list[bool]) -> tuple[int, int] | None:
     """Find each child's text in the source, in order; mark text runs as kept."""
     cursor = start
     first = last = None
@@ -249,26 +245,86 @@ def _restore_inline(
 
 # Abbreviations after which a period does not end a sentence (lower case, no dot).
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr st jr sr prof gen sen rep gov lt col sgt capt cmdr adm maj
-    rev hon pres supt insp det no nos vs etc al inc ltd co corp bros dept est
-    fig approx jan feb mar apr jun jul aug sep sept oct nov dec mt ft
-    u.s u.k u.n e.g i.e a.m p.m""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "rev",
+        "hon",
+        "pres",
+        "supt",
+        "insp",
+        "det",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "al",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "bros",
+        "dept",
+        "est",
+        "fig",
+        "approx",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "ft",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+    ]
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])|[.!?…]+[\"'”’)\]]*(?=\s*$)")
+_CLOSERS = "\"'”’)\\]"
+_BOUNDARY = re.compile(
+    rf"[.!?…]+[{_CLOSERS}]*(?=\s+[\"'“‘(\[]*[A-Z0-9])"  # end mark, closers, then a capital
+    rf"|[.!?…]+[{_CLOSERS}]*(?=\s*$)"  # or the end of the block
+)
 
 
 def split_sentences(prose: str, block: Span, index: int = 0) -> list[Sentence]:
     """Split a block into sentences, keeping abbreviations, initials and decimals whole."""
-    sentences = []
+    sentences: list[Sentence] = []
     pos = block.start
     segment = prose[block.start : block.end]
     for m in _BOUNDARY.finditer(segment):
         end = block.start + m.end()
         word = re.search(r"([\w.]+)\.+$", segment[: m.start() + 1])
         token = word.group(1).lower() if word else ""
-        if segment[m.start()] == "." and (
-            token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
-        ):
+        if segment[m.start()] == "." and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
             continue
         _append_sentence(sentences, prose, pos, end, index)
         pos = end

@@ -26,9 +26,7 @@ def expand(paths: list[str]) -> Iterator[str]:
     for raw in paths:
         path = Path(raw)
         if raw != "-" and path.is_dir():
-            yield from sorted(
-                str(p) for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-            )
+            yield from sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
         else:
             yield raw
 
@@ -49,8 +47,7 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise InputError(
-            f"{path}: larger than the {max_bytes / 1048576:g} MiB limit for one document "
-            "(raise it with --max-size)"
+            f"{path}: larger than the {max_bytes / 1048576:g} MiB limit for one document (raise it with --max-size)"
         )
     nul = data.find(b"\0")
     if nul >= 0:

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from qualitybot.document import Document
 
-_COMMENT = re.compile(
-    r"<!--\s*qualitybot:\s*(disable-next-line|disable|enable)\b(.*?)-->", re.DOTALL
-)
+_COMMENT = re.compile(r"<!--\s*qualitybot:\s*(disable-next-line|disable|enable)\b(.*?)-->", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def silences(doc: Document) -> list[Silence]:
             for rule in ids or {""}:
                 open_since.setdefault(rule, m.end())
         else:
-            for rule in list(open_since) if not ids else ids:
+            for rule in ids or list(open_since):
                 if rule in open_since:
                     result.append(Silence(open_since.pop(rule), m.start(), frozenset({rule} - {""})))
     result.extend(Silence(start, len(doc.text) + 1, frozenset({rule} - {""})) for rule, start in open_since.items())
