@@ -117,9 +117,7 @@ def send_at_rate(service: Service, rate: float, seconds: float, prefix: str) -> 
         local.session = session
         headers = signed[i]
         started = time.perf_counter()
-        answer = session.post(
-            service.url + "/webhooks/submissions", data=bodies[i], headers=headers, timeout=30
-        )
+        answer = session.post(service.url + "/webhooks/submissions", data=bodies[i], headers=headers, timeout=30)
         status = answer.status_code
         elapsed = time.perf_counter() - started
         with lock:
@@ -183,9 +181,7 @@ def fill_backlog(rules: Path, data: Path, tmp: Path, count: int, redis_url: str 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, nargs="+", default=[200.0, 400.0], help="events per second")
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each rate is held")
     parser.add_argument("--backlog", type=int, default=600, help="events in each backlog to drain")
@@ -224,9 +220,7 @@ def main() -> int:
                     try:
                         r = send_at_rate(service, rate, args.seconds, name)
                         if workers:  # the work acknowledged is done too
-                            wait_for(
-                                lambda s=service: s.http.get(s.url + "/healthz").json()["pending"] == 0, 60
-                            )
+                            wait_for(lambda s=service: s.http.get(s.url + "/healthz").json()["pending"] == 0, 60)
                         cpu = cpu_seconds(service.popen.pid) - cpu_before
                     finally:
                         service.stop()

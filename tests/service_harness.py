@@ -38,16 +38,13 @@ def write_rules(path: Path, api: str, **platform: Any) -> Path:
     """A rules file with one cheap rule (fast checks) and the simulator as platform."""
     settings = {"kind": "generic", "api": api, **platform}
     path.write_text(
-        "rules:\n  readability:\n    min_words: 0\n    max_sentence_words: 30\n"
-        f"platform: {json.dumps(settings)}\n",
+        f"rules:\n  readability:\n    min_words: 0\n    max_sentence_words: 30\nplatform: {json.dumps(settings)}\n",
         encoding="utf-8",
     )
     return path
 
 
-def event(
-    submission_id: str, revision: int, body: str | None = None, kind: str = "submission.updated"
-) -> bytes:
+def event(submission_id: str, revision: int, body: str | None = None, kind: str = "submission.updated") -> bytes:
     text = body if body is not None else f"Revision {revision} of {submission_id}. It reads well enough."
     payload = {
         "type": kind,
@@ -183,9 +180,7 @@ class Service(Proc):
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
         delivery_id = delivery_id or f"msg_{uuid.uuid4().hex}"
-        signed = standard_headers(
-            secret, delivery_id, body, int(time.time()) if timestamp is None else timestamp
-        )
+        signed = standard_headers(secret, delivery_id, body, int(time.time()) if timestamp is None else timestamp)
         signed["content-type"] = "application/json"
         signed.update(headers or {})
         return self.http.post(self.url + "/webhooks/submissions", data=body, headers=signed, timeout=10)

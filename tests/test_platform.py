@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from platform_sim import Fault, PlatformSimulator
-from report_samples import clean_document, failing_report, huge_report, mixed_report
 
 from qualitybot.config import PlatformConfig
 from qualitybot.formatters.markdown import COMMENT_LIMIT, MARKER
 from qualitybot.platform import PlatformConfigError, PlatformError, post_report, publish
 from qualitybot.report import Report
+from tests.platform_sim import Fault, PlatformSimulator
+from tests.report_samples import clean_document, failing_report, huge_report, mixed_report
 
 TOKEN = "s3cr3t-platform-token"
 ENV = {"QUALITYBOT_PLATFORM_TOKEN": TOKEN}

@@ -18,8 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_sim import Fault, PlatformSimulator
-from service_harness import (
+
+from qualitybot.cli import build_parser
+from qualitybot.service.commands import check_serve_settings
+from qualitybot.service.settings import SettingsError
+from qualitybot.service.signatures import standard_headers
+from tests.platform_sim import Fault, PlatformSimulator
+from tests.service_harness import (
     SECRET,
     TOKEN,
     RedisServer,
@@ -30,11 +35,6 @@ from service_harness import (
     wait_for,
     write_rules,
 )
-
-from qualitybot.cli import build_parser
-from qualitybot.service.commands import check_serve_settings
-from qualitybot.service.settings import SettingsError
-from qualitybot.service.signatures import standard_headers
 
 OTHER_SECRET = "whsec_" + base64.b64encode(b"not the secret the bot was given").decode()
 # Adapter retries in milliseconds and only twice, so the queue's own retries are exercised.
@@ -101,9 +101,7 @@ ANSWERS: list[tuple[str, str, bytes, dict[str, Any], int]] = [
     (
         "negative revision",
         "x-rev",
-        json.dumps(
-            {"type": "submission.created", "submission": {"id": "x-rev", "revision": -1, "body": "x"}}
-        ).encode(),
+        json.dumps({"type": "submission.created", "submission": {"id": "x-rev", "revision": -1, "body": "x"}}).encode(),
         {},
         400,
     ),
@@ -155,9 +153,7 @@ def test_webhook_answers(
         extra["webhook-timestamp"] = str(now)
         options["delivery_id"] = f"rot-{sub}"
     if options.pop("tamper", False):
-        extra["webhook-signature"] = standard_headers(SECRET, "tampered", body + b" ", now)[
-            "webhook-signature"
-        ]
+        extra["webhook-signature"] = standard_headers(SECRET, "tampered", body + b" ", now)["webhook-signature"]
         extra["webhook-id"] = "tampered"
         extra["webhook-timestamp"] = str(now)
     answer = service.send(body, headers=extra, **options)
@@ -182,9 +178,7 @@ def test_only_accepted_events_were_posted(running: tuple[Service, PlatformSimula
     health = service.http.get(service.url + "/healthz", timeout=5).json()
     assert health["status"] == "ok" and health["queue"] == "sqlite"
     accepted = [line for line in service.log_lines() if line.get("msg") == "accepted"]
-    assert {(line["delivery_id"], line["submission_id"]) for line in accepted} >= {
-        ("delivery-twice", "ok-redelivered")
-    }
+    assert {(line["delivery_id"], line["submission_id"]) for line in accepted} >= {("delivery-twice", "ok-redelivered")}
 
 
 # --- kill -9 in the middle of the stream --------------------------------------------------------
@@ -251,9 +245,7 @@ def test_kill9_mid_stream_and_restart(tmp_path: Path) -> None:
         assert started and started[0]["requeued"] > 0, "the restart re-runs what was in flight"
         send_all(service, second[6:], acked, latest)
         try:
-            assert wait_for(lambda: all_posted(sim, latest), timeout=30), (
-                "not every submission got its comment"
-            )
+            assert wait_for(lambda: all_posted(sim, latest), timeout=30), "not every submission got its comment"
             assert_exactly_one_latest(sim, latest)
             statuses = [r.answered for r in sim.requests]
             assert {500, 503, 429} <= set(statuses), "platform failures were exercised"
@@ -292,8 +284,7 @@ def test_redis_queue_with_separate_workers(tmp_path: Path) -> None:
             rules = write_rules(tmp_path / "rules.yml", sim.url, **QUICK_PLATFORM)
             sim.fail(Fault(status=500), Fault(status=429, retry_after="1"), Fault(status=503))
             workers = [
-                Worker(rules, redis.url, tmp_path / f"w{i}", tmp_path / f"worker-{i}.log", env=env)
-                for i in range(2)
+                Worker(rules, redis.url, tmp_path / f"w{i}", tmp_path / f"worker-{i}.log", env=env) for i in range(2)
             ]
             procs += [w.start() for w in workers]
             service = Service(
@@ -311,13 +302,10 @@ def test_redis_queue_with_separate_workers(tmp_path: Path) -> None:
             sim.faults.clear()
             send_all(service, events[16:], acked, latest)
 
-            assert wait_for(lambda: all_posted(sim, latest), timeout=30), (
-                "not every submission got its comment"
-            )
+            assert wait_for(lambda: all_posted(sim, latest), timeout=30), "not every submission got its comment"
             assert_exactly_one_latest(sim, latest)
             posted_by = [
-                sum(1 for line in w.log_lines() if str(line.get("msg", "")).startswith("posted"))
-                for w in workers
+                sum(1 for line in w.log_lines() if str(line.get("msg", "")).startswith("posted")) for w in workers
             ]
             assert all(n > 0 for n in posted_by), f"both workers shared the queue: {posted_by}"
             health = service.http.get(service.url + "/healthz", timeout=5).json()

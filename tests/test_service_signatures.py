@@ -36,9 +36,7 @@ def several(*signatures: str | None) -> Headers:
     def make(now: int) -> dict[str, str]:
         mine = standard_headers(SECRET, "msg_1", BODY, now)
         other = standard_headers(OTHER, "msg_1", BODY, now)["webhook-signature"]
-        values = [
-            mine["webhook-signature"] if s is None else other if s == "other" else s for s in signatures
-        ]
+        values = [mine["webhook-signature"] if s is None else other if s == "other" else s for s in signatures]
         return {**mine, "webhook-signature": " ".join(values)}
 
     return make

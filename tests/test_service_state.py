@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from service_harness import RedisServer
 
 from qualitybot.service.inbox import Inbox
 from qualitybot.service.state import RedisState, SqliteState, SubmissionState
+from tests.service_harness import RedisServer
 
 BACKENDS = [
     "sqlite",
@@ -94,9 +94,7 @@ def test_expired_lease_can_be_taken(kind: str, tmp_path: Path, request: pytest.F
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
-def test_lease_of_a_killed_process_is_taken_at_once(
-    kind: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def test_lease_of_a_killed_process_is_taken_at_once(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     state, opener = open_backend(kind, tmp_path, request)
     code = (
         "import os; from pathlib import Path; from qualitybot.service.state import *\n"

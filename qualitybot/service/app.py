@@ -128,9 +128,7 @@ class Service:
             log.warning(f"malformed event: {exc}", extra={"delivery_id": delivery_id, "status": 400})
             return 400, {"error": str(exc)}
         if not event.checked or event.submission is None:
-            log.info(
-                f"ignored event type {event.type[:60]!r}", extra={"delivery_id": delivery_id, "status": 200}
-            )
+            log.info(f"ignored event type {event.type[:60]!r}", extra={"delivery_id": delivery_id, "status": 200})
             return 200, {"status": "ignored"}
         sub = event.submission
         ids = {"delivery_id": delivery_id, "submission_id": sub.id, "revision": sub.revision}
@@ -166,8 +164,7 @@ class Service:
         todo = [
             e
             for e in pending
-            if e.delivery_id not in finished_ids
-            and (everything or e.queued_at is None or e.queued_at < stale_before)
+            if e.delivery_id not in finished_ids and (everything or e.queued_at is None or e.queued_at < stale_before)
         ]
         if todo:
             for event in todo:

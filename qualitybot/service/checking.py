@@ -126,9 +126,7 @@ class PoolChecker:
             raise
 
     def warm_up(self) -> None:
-        for future in [
-            self._pool.submit(_check_in_child, WARM_UP_EVENT, date.today()) for _ in range(self.processes)
-        ]:
+        for future in [self._pool.submit(_check_in_child, WARM_UP_EVENT, date.today()) for _ in range(self.processes)]:
             future.result()
 
     def close(self) -> None:

@@ -54,9 +54,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
             metavar="FILE",
             help="rules file with a `platform:` section (default: ./qualitybot.yml, ./.qualitybot.yml)",
         )
-        parser.add_argument(
-            "--data-dir", metavar="DIR", help="inbox and queue directory (default ./qualitybot-data)"
-        )
+        parser.add_argument("--data-dir", metavar="DIR", help="inbox and queue directory (default ./qualitybot-data)")
         parser.add_argument(
             "--redis",
             metavar="URL",
@@ -109,9 +107,7 @@ def run_serve(args: argparse.Namespace) -> int:
     service = Service(settings, verifier, publisher)
     app = create_app(service, max_body=int(args.max_body * 1024 * 1024))
     log.info(f"listening on http://{args.host}:{args.port}")
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=10
-    )
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
     return 0
 
 

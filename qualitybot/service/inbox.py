@@ -91,9 +91,7 @@ class Inbox:
             row = self._conn.execute("select 1 from events where delivery_id = ?", (delivery_id,)).fetchone()
         return row is not None
 
-    def store(
-        self, delivery_id: str, submission_id: str, revision: int, body: bytes, queued: bool = True
-    ) -> bool:
+    def store(self, delivery_id: str, submission_id: str, revision: int, body: bytes, queued: bool = True) -> bool:
         """Write the event durably (fsynced when this returns); False if the delivery id was stored before.
 
         ``queued``: the caller hands the event to the queue right after (saves a second write).
@@ -184,7 +182,5 @@ class Inbox:
 
     def counts(self) -> dict[str, int]:
         with self._lock:
-            total, pending = self._conn.execute(
-                "select count(*), count(*) - count(done_at) from events"
-            ).fetchone()
+            total, pending = self._conn.execute("select count(*), count(*) - count(done_at) from events").fetchone()
         return {"events": int(total), "pending": int(pending)}

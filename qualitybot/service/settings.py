@@ -76,8 +76,7 @@ class Settings:
         platform = ruleset.platform
         if not platform.api:
             raise SettingsError(
-                f"{rules_path}: platform: the service needs "
-                "`platform: {kind: generic, api: URL}` in the rules file"
+                f"{rules_path}: platform: the service needs `platform: {{kind: generic, api: URL}}` in the rules file"
             )
         if workers < 0 or check_processes < 0:
             raise SettingsError("--workers and --check-processes must be 0 or more")

@@ -62,9 +62,7 @@ class Verifier:
             try:
                 self._standard.verify(body, dict(headers), json_parse=False)
             except Exception as exc:  # bad base64, non-UTF-8 body, malformed header: all 401
-                reason = (
-                    str(exc) if type(exc).__name__ == "WebhookVerificationError" else "malformed signature"
-                )
+                reason = str(exc) if type(exc).__name__ == "WebhookVerificationError" else "malformed signature"
                 raise SignatureError(reason) from None
             return
         sent = headers.get("x-hub-signature-256", "")

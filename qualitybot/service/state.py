@@ -108,11 +108,7 @@ class SqliteState:
         return None if row[0] is None else int(row[0])
 
     def done(self, submission_id: str) -> int | None:
-        row = (
-            self._conn()
-            .execute("select revision from done where submission_id = ?", (submission_id,))
-            .fetchone()
-        )
+        row = self._conn().execute("select revision from done where submission_id = ?", (submission_id,)).fetchone()
         return None if row is None else int(row[0])
 
     def done_many(self, submission_ids: Iterable[str]) -> dict[str, int]:
@@ -143,11 +139,7 @@ class SqliteState:
         return token
 
     def _free_if_dead(self, submission_id: str) -> bool:
-        row = (
-            self._conn()
-            .execute("select token from leases where submission_id = ?", (submission_id,))
-            .fetchone()
-        )
+        row = self._conn().execute("select token from leases where submission_id = ?", (submission_id,)).fetchone()
         if row is None or not token_is_dead(row[0]):
             return False
         self.release(submission_id, row[0])
@@ -165,9 +157,7 @@ class SqliteState:
         return token if cursor.rowcount == 1 else None
 
     def release(self, submission_id: str, token: str) -> None:
-        self._conn().execute(
-            "delete from leases where submission_id = ? and token = ?", (submission_id, token)
-        )
+        self._conn().execute("delete from leases where submission_id = ? and token = ?", (submission_id, token))
 
     def free_dead_leases(self) -> int:
         rows = self._conn().execute("select submission_id, token from leases").fetchall()

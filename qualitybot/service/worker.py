@@ -67,9 +67,7 @@ def build_queue(settings: Settings) -> Huey:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # The inbox is the fsynced record of acknowledged events; the queue only needs to
     # survive a killed process (which the OS page cache gives), not a power cut.
-    return SqliteHuey(
-        QUEUE_NAME, filename=str(settings.data_dir / QUEUE_FILENAME), results=False, fsync=False
-    )
+    return SqliteHuey(QUEUE_NAME, filename=str(settings.data_dir / QUEUE_FILENAME), results=False, fsync=False)
 
 
 def backoff(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
@@ -83,9 +81,7 @@ def backoff(attempt: int, base: float, cap: float, retry_after: float | None = N
 class Processor:
     """The body of the task; one per process, shared by its worker threads."""
 
-    def __init__(
-        self, settings: Settings, state: SubmissionState, publisher: Publisher, checker: Checker
-    ) -> None:
+    def __init__(self, settings: Settings, state: SubmissionState, publisher: Publisher, checker: Checker) -> None:
         self.settings = settings
         self.state = state
         self.publisher = publisher
