@@ -31,13 +31,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
-from platform_sim import PlatformSimulator  # noqa: E402
-from service_harness import (  # noqa: E402
+
+from qualitybot.service.signatures import standard_headers  # noqa: E402
+from tests.platform_sim import PlatformSimulator  # noqa: E402
+from tests.service_harness import (  # noqa: E402
     SECRET,
     TOKEN,
+    Proc,
     RedisServer,
     Service,
     Worker,
@@ -46,8 +49,6 @@ from service_harness import (  # noqa: E402
     wait_for,
     write_rules,
 )
-
-from qualitybot.service.signatures import standard_headers  # noqa: E402
 
 SENTENCES = (
     "The council met on Tuesday to discuss the budget for the coming year.",
@@ -255,7 +256,7 @@ def main() -> int:
                     sim.comments.clear()
                     data = tmp / f"drain-{n}"
                     fill_backlog(rules, data, tmp, args.backlog, redis_url)
-                    procs: list[Worker | Service] = []
+                    procs: list[Proc] = []
                     try:
                         for k in range(extra):
                             procs.append(Worker(rules, redis_url, data, tmp / f"w{n}-{k}.log").start())
