@@ -5,6 +5,7 @@ The inbox, leases and revision marks on real SQLite files and a real redis-serve
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from qualitybot.service.inbox import Inbox
-from qualitybot.service.state import RedisState, SqliteState, SubmissionState
+from qualitybot.service.state import HOST, SCHEDULED, RedisState, SqliteState, SubmissionState
 from tests.service_harness import RedisServer
 
 BACKENDS = [
@@ -102,6 +103,25 @@ def test_lease_of_a_killed_process_is_taken_at_once(kind: str, tmp_path: Path, r
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     assert state.acquire("sub", ttl=60) is not None
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_claims_say_who_has_an_event_in_hand(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    state, opener = open_backend(kind, tmp_path, request)
+    code = (
+        "import os; from pathlib import Path; from qualitybot.service.state import *\n"
+        f"state = {opener}\nstate.claim('d-dead', f'{{HOST}}:{{os.getpid()}}:worker', 3600)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    state.claim("d-working", f"{HOST}:{os.getpid()}:worker", 3600)
+    state.claim("d-retrying", SCHEDULED, 3600)
+    state.claim("d-other-host", "elsewhere:1:worker", 3600)
+    state.claim("d-expired", SCHEDULED, 0.05)
+    state.claim("d-finished", SCHEDULED, 3600)
+    state.unclaim("d-finished")
+    threading.Event().wait(0.2)
+    everything = ["d-dead", "d-working", "d-retrying", "d-other-host", "d-expired", "d-finished", "d-never"]
+    assert state.claimed(everything) == {"d-dead": False, "d-working": True, "d-retrying": True, "d-other-host": True}
 
 
 def test_inbox_group_commit_keeps_every_event_once(tmp_path: Path) -> None:

@@ -66,11 +66,13 @@ class Service:
 
     def start(self) -> None:
         freed = self.state.free_dead_leases()
-        if self.settings.redis_url is None:
-            # Single machine: every task in the queue stems from an inbox row not yet done,
-            # so the queue is rebuilt from the inbox (a task a killed worker had taken is back).
+        single_machine = self.settings.redis_url is None
+        if single_machine:
+            # Every task in the queue stems from an inbox row not yet done, so the queue is
+            # rebuilt from the inbox: tasks that a killed worker had taken are back, exactly once.
             self.huey.flush()
-        requeued = self.reconcile(everything=True)
+        # With Redis the queue is shared and kept: only what nobody has in hand is handed over.
+        requeued = self.reconcile(everything=single_machine)
         log.info(
             "started",
             extra={
@@ -152,7 +154,13 @@ class Service:
         self.inbox.mark_queued(e.delivery_id for e in events)
 
     def reconcile(self, everything: bool = False) -> int:
-        """Mark finished events done; hand over again those never queued or queued too long ago."""
+        """Mark finished events done; hand over again those that nobody has in hand.
+
+        An unfinished event is handed over again if it never reached the queue, if the
+        process that had it in hand is dead, or if it has been waiting longer than
+        ``requeue_after`` with no live claim (a worker machine may have died with it).
+        ``everything``: all unfinished events (the single-machine queue was just emptied).
+        """
         pending = self.inbox.pending()
         if not pending:
             return 0
@@ -160,12 +168,18 @@ class Service:
         finished = [e for e in pending if done.get(e.submission_id, -1) >= e.revision]
         self.inbox.mark_done(e.delivery_id for e in finished)
         finished_ids = {e.delivery_id for e in finished}
-        stale_before = time.time() - self.settings.requeue_after
-        todo = [
-            e
-            for e in pending
-            if e.delivery_id not in finished_ids and (everything or e.queued_at is None or e.queued_at < stale_before)
-        ]
+        unfinished = [e for e in pending if e.delivery_id not in finished_ids]
+        if everything:
+            todo = unfinished
+        else:
+            claims = self.state.claimed(e.delivery_id for e in unfinished)
+            stale_before = time.time() - self.settings.requeue_after
+            todo = [
+                e
+                for e in unfinished
+                if claims.get(e.delivery_id) is False  # its holder died
+                or (e.delivery_id not in claims and (e.queued_at is None or e.queued_at < stale_before))
+            ]
         if todo:
             for event in todo:
                 self.state.note_received(event.submission_id, event.revision)

@@ -47,11 +47,12 @@ class InboxEvent:
     queued_at: float | None
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection that fsyncs every commit (WAL + synchronous=FULL) and waits on locks."""
+def connect(path: Path, fsync: bool = True) -> sqlite3.Connection:
+    """A WAL connection that waits on locks; ``fsync``: every commit reaches the disk
+    (synchronous=FULL), else it survives a killed process but maybe not a power cut."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("pragma journal_mode=wal")
-    conn.execute("pragma synchronous=full")
+    conn.execute(f"pragma synchronous={'full' if fsync else 'normal'}")
     conn.execute("pragma busy_timeout=30000")
     return conn
 

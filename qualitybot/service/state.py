@@ -8,6 +8,14 @@ newest revision finished, and who is working on it right now (a lease).
   machines. It expires (``ttl``) so that a worker killed with ``kill -9`` cannot block
   its submission for ever; a lease of a dead process on the same host (the token
   names host and pid) is freed at once, at start-up or when another worker wants it.
+- a *claim* says that an event is in hand: being worked on (by a process: token) or
+  waiting in the queue's schedule for a retry, until a time. The reconciler hands an
+  unfinished event over again only when nobody has a live claim on it, so a long
+  platform outage does not multiply retries, and an event a killed process had taken
+  is handed over as soon as the process is seen dead.
+
+None of this needs to survive a power cut (losing it re-runs work, which is
+harmless), so SQLite writes it without waiting for the disk.
 
 Two stores with one interface: SQLite beside the inbox (single machine, the default)
 and Redis (shared by worker machines, chosen together with the Redis task queue).
@@ -40,6 +48,10 @@ def new_token() -> str:
     return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex}"
 
 
+# A claim held by the queue's schedule rather than by a process.
+SCHEDULED = "scheduled"
+
+
 def token_is_dead(token: str) -> bool:
     """Whether a lease token belongs to a process of this host that no longer runs."""
     host, _, rest = token.partition(":")
@@ -64,6 +76,9 @@ class SubmissionState(Protocol):
     def acquire(self, submission_id: str, ttl: float) -> str | None: ...
     def release(self, submission_id: str, token: str) -> None: ...
     def free_dead_leases(self) -> int: ...
+    def claim(self, delivery_id: str, token: str, ttl: float) -> None: ...
+    def unclaim(self, delivery_id: str) -> None: ...
+    def claimed(self, delivery_ids: Iterable[str]) -> dict[str, bool]: ...
     def close(self) -> None: ...
 
 
@@ -75,6 +90,8 @@ class SqliteState:
         submission_id text primary key, revision integer not null, done_at real not null);
     create table if not exists leases (
         submission_id text primary key, token text not null, expires_at real not null);
+    create table if not exists claims (
+        delivery_id text primary key, token text not null, expires_at real not null);
     """
 
     def __init__(self, data_dir: Path) -> None:
@@ -86,7 +103,7 @@ class SqliteState:
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.path)
+            conn = connect(self.path, fsync=False)
             self._local.conn = conn
         return conn
 
@@ -158,6 +175,31 @@ class SqliteState:
 
     def release(self, submission_id: str, token: str) -> None:
         self._conn().execute("delete from leases where submission_id = ? and token = ?", (submission_id, token))
+
+    def claim(self, delivery_id: str, token: str, ttl: float) -> None:
+        self._conn().execute(
+            "insert or replace into claims (delivery_id, token, expires_at) values (?, ?, ?)",
+            (delivery_id, token, time.time() + ttl),
+        )
+
+    def unclaim(self, delivery_id: str) -> None:
+        self._conn().execute("delete from claims where delivery_id = ?", (delivery_id,))
+
+    def claimed(self, delivery_ids: Iterable[str]) -> dict[str, bool]:
+        """Those of ``delivery_ids`` with an unexpired claim: is its holder alive?"""
+        ids = list(set(delivery_ids))
+        found: dict[str, bool] = {}
+        now = time.time()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn().execute(
+                f"select delivery_id, token from claims where expires_at > ? and delivery_id in ({marks})",
+                [now, *chunk],
+            )
+            found.update({d: not token_is_dead(token) for d, token in rows})
+        self._conn().execute("delete from claims where expires_at < ?", (now,))
+        return found
 
     def free_dead_leases(self) -> int:
         rows = self._conn().execute("select submission_id, token from leases").fetchall()
@@ -232,6 +274,22 @@ class RedisState:
 
     def release(self, submission_id: str, token: str) -> None:
         self._release(keys=[self._key("lease", submission_id)], args=[token])
+
+    def claim(self, delivery_id: str, token: str, ttl: float) -> None:
+        self._redis.set(self._key("claim", delivery_id), token, px=max(1, int(ttl * 1000)))
+
+    def unclaim(self, delivery_id: str) -> None:
+        self._redis.delete(self._key("claim", delivery_id))
+
+    def claimed(self, delivery_ids: Iterable[str]) -> dict[str, bool]:
+        """Those of ``delivery_ids`` with an unexpired claim: is its holder alive?"""
+        ids = list(set(delivery_ids))
+        found: dict[str, bool] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            tokens = self._redis.mget([self._key("claim", d) for d in chunk])
+            found.update({d: not token_is_dead(str(t)) for d, t in zip(chunk, tokens, strict=True) if t is not None})
+        return found
 
     def free_dead_leases(self) -> int:
         freed = 0

@@ -21,6 +21,7 @@ One task per acknowledged event. A task:
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from typing import Any, Protocol
@@ -34,7 +35,7 @@ from qualitybot.service.checking import Checker
 from qualitybot.service.events import EventError
 from qualitybot.service.logs import current_event
 from qualitybot.service.settings import Settings
-from qualitybot.service.state import SubmissionState
+from qualitybot.service.state import HOST, SCHEDULED, SubmissionState
 
 log = logging.getLogger("qualitybot.worker")
 
@@ -42,6 +43,9 @@ QUEUE_NAME = "qualitybot"
 TASK_NAME = "qualitybot.check_submission"
 QUEUE_FILENAME = "queue.sqlite3"
 LEASE_BUSY_DELAY = 1.0
+# A retry waiting in the schedule is claimed this much longer than its delay (the
+# scheduler ticks once a second and the queue may have a backlog).
+SCHEDULED_CLAIM_GRACE = 120.0
 # Errors other than "the platform is unavailable" (a 4xx, a bad report) are retried
 # this many times, then the event is given up on and logged as an error.
 MAX_REJECTED_ATTEMPTS = 8
@@ -90,6 +94,7 @@ class Processor:
         # the lease must outlast that, or a second worker could post alongside.
         self.lease_ttl = max(settings.lease_ttl, settings.ruleset.platform.deadline + 60)
         self.task: TaskWrapper | None = None
+        self.token = f"{HOST}:{os.getpid()}:worker"  # claims name this process
 
     def warm_up(self) -> None:
         """Build the engine and run it once, so the first event is not slowed by loading."""
@@ -97,15 +102,20 @@ class Processor:
         self.checker.warm_up()
         log.info("engine ready", extra={"duration_ms": round((time.monotonic() - started) * 1000, 1)})
 
-    def later(self, args: tuple[Any, ...], delay: float) -> None:
+    def later(self, args: tuple[Any, ...], delay: float) -> bool:
+        """Run the task again in ``delay`` seconds; False (not finished) for the caller to return."""
         assert self.task is not None
+        self.state.claim(args[0], SCHEDULED, delay + SCHEDULED_CLAIM_GRACE)
         self.task.schedule(args=args, delay=delay)
+        return False
 
     def run(self, delivery_id: str, submission_id: str, revision: int, raw: str, attempt: int = 0) -> None:
         ids = {"delivery_id": delivery_id, "submission_id": submission_id, "revision": revision}
         context = current_event.set(ids)
         try:
-            self._run(ids, raw, attempt)
+            self.state.claim(delivery_id, self.token, self.lease_ttl)
+            if self._run(ids, raw, attempt):
+                self.state.unclaim(delivery_id)
         except Exception as exc:  # the shared state (Redis) is away for a moment: come back later
             delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max)
             log.error(f"task failed, retrying: {exc!r}", extra={**ids, "status": "retry", "delay": delay})
@@ -116,27 +126,27 @@ class Processor:
         finally:
             current_event.reset(context)
 
-    def _run(self, ids: dict[str, Any], raw: str, attempt: int) -> None:
+    def _run(self, ids: dict[str, Any], raw: str, attempt: int) -> bool:
+        """Whether the event is finished with (False: it comes back later)."""
         delivery_id, submission_id, revision = ids["delivery_id"], ids["submission_id"], ids["revision"]
         latest = self.state.latest_received(submission_id)
         if latest is not None and latest > revision:
             log.info("skipped: a newer revision was received", extra={**ids, "status": "superseded"})
-            return
+            return True
         token = self.state.acquire(submission_id, self.lease_ttl)
         if token is None:
-            self.later((delivery_id, submission_id, revision, raw, attempt), LEASE_BUSY_DELAY)
-            return
+            return self.later((delivery_id, submission_id, revision, raw, attempt), LEASE_BUSY_DELAY)
         try:
-            self._run_leased(ids, raw, attempt)
+            return self._run_leased(ids, raw, attempt)
         finally:
             self.state.release(submission_id, token)
 
-    def _run_leased(self, ids: dict[str, Any], raw: str, attempt: int) -> None:
+    def _run_leased(self, ids: dict[str, Any], raw: str, attempt: int) -> bool:
         submission_id, revision = ids["submission_id"], ids["revision"]
         done = self.state.done(submission_id)
         if done is not None and done >= revision:
             log.info("skipped: already posted", extra={**ids, "status": "duplicate"})
-            return
+            return True
         started = time.monotonic()
         args = (ids["delivery_id"], submission_id, revision, raw, attempt + 1)
         try:
@@ -148,12 +158,11 @@ class Processor:
                 f"platform unavailable, retrying: {exc}",
                 extra={**ids, "status": "retry", "attempt": attempt + 1, "delay": delay},
             )
-            self.later(args, delay)
-            return
+            return self.later(args, delay)
         except EventError as exc:  # cannot happen for validated events; never retry it
             log.error(f"event cannot be checked: {exc}", extra={**ids, "status": "failed"})
             self.state.set_done(submission_id, revision)
-            return
+            return True
         except Exception as exc:
             if attempt + 1 >= MAX_REJECTED_ATTEMPTS:
                 log.error(
@@ -161,14 +170,13 @@ class Processor:
                     extra={**ids, "status": "failed", "attempt": attempt + 1},
                 )
                 self.state.set_done(submission_id, revision)
-                return
+                return True
             delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max)
             log.error(
                 f"posting failed, retrying: {exc!r}",
                 extra={**ids, "status": "retry", "attempt": attempt + 1, "delay": delay},
             )
-            self.later(args, delay)
-            return
+            return self.later(args, delay)
         self.state.set_done(submission_id, revision)
         log.info(
             f"posted ({outcome})",
@@ -179,6 +187,7 @@ class Processor:
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
+        return True
 
 
 def register(huey: Huey, processor: Processor) -> TaskWrapper:
