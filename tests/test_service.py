@@ -22,7 +22,7 @@ import pytest
 from qualitybot.cli import build_parser
 from qualitybot.service.commands import check_serve_settings
 from qualitybot.service.settings import SettingsError
-from qualitybot.service.signatures import standard_headers
+from qualitybot.service.signatures import github_headers, standard_headers
 from tests.platform_sim import Fault, PlatformSimulator
 from tests.service_harness import (
     SECRET,
@@ -179,6 +179,45 @@ def test_only_accepted_events_were_posted(running: tuple[Service, PlatformSimula
     assert health["status"] == "ok" and health["queue"] == "sqlite"
     accepted = [line for line in service.log_lines() if line.get("msg") == "accepted"]
     assert {(line["delivery_id"], line["submission_id"]) for line in accepted} >= {("delivery-twice", "ok-redelivered")}
+
+
+GITHUB_SECRET = "a plain github webhook secret"
+
+
+@pytest.mark.parametrize(
+    ("case", "headers", "status"),
+    [
+        ("signed", github_headers(GITHUB_SECRET, "gh-1", event("gh", 1)), 202),
+        ("redelivered", github_headers(GITHUB_SECRET, "gh-1", event("gh", 1)), 200),
+        ("wrong secret", github_headers("another secret", "gh-2", event("gh", 1)), 401),
+        ("Standard Webhooks headers", {"webhook-id": "gh-3", "webhook-signature": "v1,AAAA"}, 401),
+        (
+            "no delivery id",
+            {"x-hub-signature-256": github_headers(GITHUB_SECRET, "-", event("gh", 1))["x-hub-signature-256"]},
+            400,
+        ),
+    ],
+)
+def test_github_signatures_when_configured(
+    github_service: Service, case: str, headers: dict[str, str], status: int
+) -> None:
+    answer = github_service.http.post(
+        github_service.url + "/webhooks/submissions", data=event("gh", 1), headers=headers, timeout=10
+    )
+    assert answer.status_code == status, answer.text
+
+
+@pytest.fixture(scope="module")
+def github_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    tmp = tmp_path_factory.mktemp("github")
+    rules = write_rules(tmp / "rules.yml", "http://127.0.0.1:9/api")
+    env = {"QUALITYBOT_WEBHOOK_SIGNATURE": "github", "QUALITYBOT_WEBHOOK_SECRET": GITHUB_SECRET}
+    service = Service(rules, tmp / "data", tmp / "serve.log", workers=0, env=env).start()
+    try:
+        yield service
+    finally:
+        service.stop()
+    assert GITHUB_SECRET not in (tmp / "serve.log").read_text(encoding="utf-8")
 
 
 # --- kill -9 in the middle of the stream --------------------------------------------------------
