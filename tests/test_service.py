@@ -371,6 +371,7 @@ def test_redis_queue_with_separate_workers(tmp_path: Path) -> None:
         ({}, False, "the service needs `platform:"),
         ({"QUALITYBOT_PLATFORM_TOKEN": ""}, True, "no token: set QUALITYBOT_PLATFORM_TOKEN"),
         ({"QUALITYBOT_RETRY_MAX": "soon"}, True, "QUALITYBOT_RETRY_MAX: expected a number"),
+        ({"QUALITYBOT_REDIS_URL": "redis://:hunter2@127.0.0.1:1/0"}, True, "cannot reach Redis at 127.0.0.1:1"),
     ],
 )
 def test_configuration_errors(
@@ -385,8 +386,9 @@ def test_configuration_errors(
         if name.startswith("QUALITYBOT_"):
             monkeypatch.setenv(name, value)
     args = build_parser().parse_args(["serve", "--rules", str(rules), "--data-dir", str(tmp_path / "d")])
-    with pytest.raises(SettingsError, match=re.escape(message)):
+    with pytest.raises(SettingsError, match=re.escape(message)) as caught:
         check_serve_settings(args)
+    assert "hunter2" not in str(caught.value) and SECRET not in str(caught.value)
     assert not (tmp_path / "d").exists(), "nothing is created before the configuration is sound"
 
 

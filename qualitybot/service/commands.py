@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from qualitybot.service import logs
 from qualitybot.service.settings import Settings, SettingsError, webhook_secret
@@ -82,6 +83,19 @@ def _publisher(settings: Settings) -> Publisher:
     return publisher
 
 
+def check_redis(settings: Settings) -> None:
+    """With --redis, fail now with a clear message if Redis cannot be reached."""
+    if not settings.redis_url:
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (redis.RedisError, ValueError) as exc:
+        parts = urlsplit(settings.redis_url)  # the URL may hold a password: name host and port only
+        raise SettingsError(f"cannot reach Redis at {parts.hostname}:{parts.port or 6379}: {exc}") from None
+
+
 def check_serve_settings(args: argparse.Namespace) -> tuple[Settings, Verifier, Publisher]:
     """Everything `serve` needs, validated before anything starts (SettingsError: exit 2)."""
     from qualitybot.service.signatures import SecretError, Verifier
@@ -93,7 +107,9 @@ def check_serve_settings(args: argparse.Namespace) -> tuple[Settings, Verifier, 
         verifier = Verifier(secret, scheme)
     except SecretError as exc:
         raise SettingsError(f"QUALITYBOT_WEBHOOK_SECRET: {exc}") from None
-    return settings, verifier, _publisher(settings)
+    publisher = _publisher(settings)
+    check_redis(settings)
+    return settings, verifier, publisher
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -120,6 +136,7 @@ def run_worker(args: argparse.Namespace) -> int:
     logs.configure(args.log_level)
     if settings.workers < 1:
         raise SettingsError("--workers must be at least 1 for `qualitybot worker`")
+    check_redis(settings)
     huey = build_queue(settings)
     state = open_state(settings.data_dir, settings.redis_url)
     state.free_dead_leases()
