@@ -26,8 +26,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         "Environment: QUALITYBOT_WEBHOOK_SECRET (required), QUALITYBOT_PLATFORM_TOKEN, "
         "QUALITYBOT_WEBHOOK_SIGNATURE=standard|github, QUALITYBOT_REDIS_URL. See docs/service.md.",
     )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default %(default)s)")
     serve.add_argument(
         "--check-processes",
         type=int,
