@@ -81,6 +81,18 @@ class Proc:
         log.close()
         return self
 
+    def children(self) -> list[int]:
+        """Pids of the processes this one started (Linux /proc; the check processes)."""
+        if not self.popen:
+            return []
+        found: list[int] = []
+        for task in Path(f"/proc/{self.popen.pid}/task").glob("*"):
+            try:
+                found += [int(pid) for pid in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        return found
+
     def kill9(self) -> None:
         if self.popen and self.popen.poll() is None:
             self.popen.send_signal(signal.SIGKILL)
@@ -257,6 +269,21 @@ class RedisServer:
         if self.popen and self.popen.poll() is None:
             self.popen.terminate()
             self.popen.wait(10)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n", 1)[0].lower()
+    except (OSError, IndexError):
+        return "gone"
 
 
 def wait_for(predicate: Any, timeout: float, interval: float = 0.1) -> bool:

@@ -30,6 +30,7 @@ from tests.service_harness import (
     RedisServer,
     Service,
     Worker,
+    alive,
     event,
     service_env,
     wait_for,
@@ -276,7 +277,10 @@ def test_kill9_mid_stream_and_restart(tmp_path: Path) -> None:
         sim.fail(*[Fault(status=503, delay=1.5) for _ in range(4)])
         send_all(service, second[:6], acked, latest)
         assert wait_for(lambda: len(sim.requests) >= seen + 4, timeout=10)
+        check_processes = service.children()
+        assert check_processes, "serve checks in child processes"
         service.kill9()
+        assert wait_for(lambda: not any(alive(pid) for pid in check_processes), timeout=10), "orphans left"
         sim.faults.clear()
 
         service = Service(rules, tmp_path / "data", tmp_path / "serve-2.log").start()
