@@ -1,7 +1,7 @@
 """The service's configuration: command-line options, then environment, then defaults.
 
-Secrets come from the environment only (never from argv, where ``ps`` shows them),
-and are held here without ever being logged or printed.
+Secrets come from the environment only (never from argv, where ``ps`` shows them)
+and are never logged or printed.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ class Settings:
     data_dir: Path
     redis_url: str | None
     workers: int
-    platform_token: str
     # Processes that run the checks for `serve`'s worker threads (0: in the threads themselves).
     check_processes: int = 0
     # How long one worker may hold a submission before another may take over.
@@ -74,7 +73,7 @@ class Settings:
         rules_path = find_rules_file(rules)
         ruleset = load_rules(rules_path)  # ConfigError: reported by the CLI with file:line
         platform = ruleset.platform
-        if not platform.api:
+        if platform.kind == "generic" and not platform.api:
             raise SettingsError(
                 f"{rules_path}: platform: the service needs `platform: {{kind: generic, api: URL}}` in the rules file"
             )
@@ -87,7 +86,6 @@ class Settings:
             redis_url=redis_url or os.environ.get(REDIS_ENV) or None,
             workers=workers,
             check_processes=check_processes,
-            platform_token=os.environ.get(platform.token_env, ""),
             lease_ttl=_env_float("QUALITYBOT_LEASE_TTL", cls.lease_ttl),
             retry_base=_env_float("QUALITYBOT_RETRY_BASE", cls.retry_base),
             retry_max=_env_float("QUALITYBOT_RETRY_MAX", cls.retry_max),
