@@ -11,9 +11,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from qualitybot.config import load_rules
 from qualitybot.document import parse
@@ -38,6 +39,7 @@ class Outcome:
     path: str
     report: DocumentReport | None = None
     input_error: str | None = None
+    front_matter: dict[str, Any] = field(default_factory=dict)  # where --post finds submission_id
 
 
 _worker_engine: Engine | None = None
@@ -52,7 +54,7 @@ def check_path(engine: Engine, job: Job, path: str) -> Outcome:
     doc = parse(source.text, source.path, published_at=job.published_at)
     if doc.published_at is None:
         doc.published_at = date.today()
-    return Outcome(path, report=engine.check(doc))
+    return Outcome(path, report=engine.check(doc), front_matter=doc.metadata)
 
 
 def _init_worker(job: Job) -> None:

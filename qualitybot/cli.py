@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import sys
+from collections.abc import Mapping
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
 from qualitybot import __version__
 from qualitybot.batch import Job, check_all, default_jobs
-from qualitybot.config import ConfigError, find_rules_file, load_rules
+from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
 from qualitybot.engine import CheckFailed, Engine
-from qualitybot.formatters import FORMATS, renderer
+from qualitybot.formatters import FORMATS, github, renderer
+from qualitybot.platform import PlatformConfigError, PlatformError, publish
 from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, Report
 from qualitybot.service.settings import SettingsError
@@ -62,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
                        help="documents checked in parallel (default: one per core)")
+    check.add_argument("--post", action="store_true",
+                       help="post the report as the comment of the submission, on the platform configured "
+                       "in the rules file (token from $QUALITYBOT_PLATFORM_TOKEN or platform.token_env)")
+    check.add_argument("--submission", metavar="ID",
+                       help="with --post: the submission (github: pull request number); else each "
+                       "document's front matter submission_id")
     from qualitybot.service.commands import add_parsers  # light: the server loads only when run
 
     add_parsers(commands)
@@ -70,12 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
     rules_file = find_rules_file(args.rules)
-    engine = Engine(load_rules(rules_file))
+    ruleset = load_rules(rules_file)
+    engine = Engine(ruleset)
     paths = list(expand(args.paths))
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
     job = Job(rules_file, args.published_at, int(args.max_size * 1048576))
     reports: list[DocumentReport] = []
+    front_matter: list[Mapping[str, Any]] = []
     input_errors = 0
     with progress_bar(len(paths)) as advance:
         for outcome in check_all(engine, job, paths, args.jobs or default_jobs()):
@@ -85,6 +97,7 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
                 input_errors += 1
             elif outcome.report:
                 reports.append(outcome.report)
+                front_matter.append(outcome.front_matter)
     report = Report(reports)
     color = args.color == "always" or (
         args.color == "auto" and args.output is None and out.isatty() and "NO_COLOR" not in os.environ
@@ -96,9 +109,56 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(rendered)
         out.flush()
+    if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        github.append_job_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
+    if args.post:
+        post(ruleset.platform, reports, front_matter, args.submission)
     if input_errors:
         return EXIT_USAGE
     return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
+
+
+def post(
+    platform: PlatformConfig,
+    reports: list[DocumentReport],
+    front_matter: list[Mapping[str, Any]],
+    submission: str | None,
+) -> None:
+    """Post one comment per submission: all documents to --submission, else by front matter."""
+    groups: dict[str, list[tuple[DocumentReport, int]]] = {}
+    for doc, meta in zip(reports, front_matter, strict=True):
+        # On GitHub the pull request is the submission; elsewhere the front matter names it.
+        target = submission or _pull_request(platform) or _front_matter_submission(meta)
+        if not target:
+            raise UsageError(
+                f"{doc.path}: --post needs --submission ID or submission_id in the document's front matter"
+            )
+        groups.setdefault(target, []).append((doc, _revision(doc.path, meta)))
+    for target, docs in groups.items():
+        revision = max(rev for _, rev in docs)
+        posted = publish(Report([doc for doc, _ in docs]), target, revision, platform)
+        action = "created" if posted.created else "updated"
+        print(f"qualitybot: {action} comment {posted.comment_id} on submission {target}", file=sys.stderr)
+
+
+def _front_matter_submission(meta: Mapping[str, Any]) -> str | None:
+    value = meta.get("submission_id")
+    return str(value) if isinstance(value, (str, int)) and str(value).strip() else None
+
+
+def _pull_request(platform: PlatformConfig) -> str | None:
+    """On GitHub Actions, the pull request a workflow runs for (GITHUB_REF=refs/pull/N/merge)."""
+    if platform.kind != "github":
+        return None
+    match = re.fullmatch(r"refs/pull/(\d+)/(?:merge|head)", os.environ.get("GITHUB_REF", ""))
+    return match.group(1) if match else None
+
+
+def _revision(path: str, meta: Mapping[str, Any]) -> int:
+    value = meta.get("revision", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"{path}: front matter revision must be a positive whole number, got {value!r}")
+    return value
 
 
 def run_service(args: argparse.Namespace) -> int:
@@ -123,6 +183,7 @@ def _pure_stdout() -> TextIO:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(format="qualitybot: %(message)s", level=logging.WARNING)
     out = _pure_stdout()
     try:
         if args.command == "check":
@@ -134,9 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         for message in exc.messages:
             print(f"qualitybot: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, SettingsError) as exc:
+    except (UsageError, PlatformConfigError, SettingsError) as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except PlatformError as exc:
+        print(f"qualitybot: cannot post the report: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
     except CheckFailed as exc:
         print(f"qualitybot: internal error: {exc}", file=sys.stderr)
         return EXIT_INTERNAL

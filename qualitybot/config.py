@@ -51,8 +51,8 @@ class PlatformConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["generic", "github"] = "generic"
-    api: str = Field(default="", description="base URL of the platform's API (github: default https://api.github.com)")
-    token_env: str = Field(default="QUALITYBOT_PLATFORM_TOKEN", description="environment variable holding the token")
+    api: str = Field(default="", description="base URL of the platform's API (github: api.github.com)")
+    token_env: str = Field(default="QUALITYBOT_PLATFORM_TOKEN", description="variable holding the token")
     repository: str = Field(default="", description="github: owner/name (default: $GITHUB_REPOSITORY)")
     # How hard to try: every request has these timeouts; failures that may pass
     # (connection errors, timeouts, 429, 5xx) are retried with exponential backoff
@@ -60,7 +60,7 @@ class PlatformConfig(BaseModel):
     connect_timeout: float = Field(default=5.0, gt=0, le=300, description="seconds to connect")
     read_timeout: float = Field(default=30.0, gt=0, le=600, description="seconds to wait for an answer")
     max_attempts: int = Field(default=6, ge=1, le=100, description="attempts per request, first included")
-    backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before the first retry; doubles each time")
+    backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before a first retry; doubles")
     max_backoff: float = Field(default=60.0, ge=0, le=3600, description="longest wait between two attempts")
     deadline: float = Field(default=300.0, gt=0, le=86400, description="seconds after which posting gives up")
 

@@ -24,7 +24,7 @@ request first and then fails: the client cannot tell that its write landed,
 which is what ``Idempotency-Key`` is for. Writes with a key already seen are
 answered from the cache of that key without being applied again.
 
-Also runnable by hand: ``python tests/platform_sim.py --port 8765 --token t``.
+Also runnable by hand: ``python -m tests.platform_sim --port 8765 --token t``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -83,7 +83,8 @@ class PlatformSimulator:
     faults: list[Fault] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # notified after every answered request
         self._stopping = threading.Event()
         self._idempotent: dict[tuple[str, str], tuple[int, Any]] = {}
         self._next_id = 1
@@ -96,7 +97,9 @@ class PlatformSimulator:
         handler = type("Handler", (_Handler,), {"sim": self})
         self._server = _QuietServer((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="platform-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="platform-sim", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -135,6 +138,22 @@ class PlatformSimulator:
         with self._lock:
             self.faults.extend(faults)
 
+    def wait_until(self, condition: Callable[[PlatformSimulator], bool], timeout: float = 10.0) -> bool:
+        """Block until ``condition(sim)`` holds (checked after every request), or the timeout.
+
+        For code that posts in the background (the bot service's worker)::
+
+            assert sim.wait_until(lambda s: "sub_1" in s.comments and "revision 2" in s.comments["sub_1"][0]["body"])
+        """
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not condition(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+        return True
+
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method in ("POST", "PATCH")]
 
@@ -151,9 +170,7 @@ class PlatformSimulator:
                     return self.faults.pop(i)
         return None
 
-    def _apply(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any
-    ) -> tuple[int, Any, dict[str, str]]:
+    def _apply(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
         """The platform's answer to a well-authorised request: status, JSON, extra headers."""
         with self._lock:
             if m := _GENERIC_COMMENTS.fullmatch(path):
@@ -250,6 +267,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
+        try:
+            self._serve()
+        finally:
+            with self.sim._changed:
+                self.sim._changed.notify_all()
+
+    def _serve(self) -> None:
         sim = self.sim
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)

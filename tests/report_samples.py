@@ -39,9 +39,7 @@ def failing_document(path: str = "articles/harbour-fire.md") -> DocumentReport:
         path,
         [
             finding(7, 41, "quotes.empty"),
-            finding(
-                9, 12, "quotes.detached", message="Closing quote detached by a space", excerpt='the crew ".'
-            ),
+            finding(9, 12, "quotes.detached", message="Closing quote detached by a space", excerpt='the crew ".'),
             finding(
                 12,
                 1,

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from qualitybot.config import PlatformConfig
+from qualitybot.config import ConfigError, PlatformConfig, load_rules
 from qualitybot.formatters.markdown import COMMENT_LIMIT, MARKER
 from qualitybot.platform import PlatformConfigError, PlatformError, post_report, publish
 from qualitybot.report import Report
 from tests.platform_sim import Fault, PlatformSimulator
 from tests.report_samples import clean_document, failing_report, huge_report, mixed_report
 
+REPORT_SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "qualitybot-report.schema.json"
 TOKEN = "s3cr3t-platform-token"
 ENV = {"QUALITYBOT_PLATFORM_TOKEN": TOKEN}
 # Tiny delays so retries take milliseconds; read timeouts well under the simulator's delays.
-FAST = {"backoff": 0.01, "max_backoff": 0.05, "connect_timeout": 1.0, "read_timeout": 0.3, "deadline": 10.0}
+FAST: dict[str, Any] = {
+    "backoff": 0.01,
+    "max_backoff": 0.05,
+    "connect_timeout": 1.0,
+    "read_timeout": 0.3,
+    "deadline": 10.0,
+}
 
 
 @pytest.fixture
@@ -31,9 +42,7 @@ def generic(sim: PlatformSimulator, **overrides: Any) -> PlatformConfig:
 
 
 def github(sim: PlatformSimulator, **overrides: Any) -> PlatformConfig:
-    return PlatformConfig(
-        kind="github", api=sim.github_url, repository="news/articles", **{**FAST, **overrides}
-    )
+    return PlatformConfig(kind="github", api=sim.github_url, repository="news/articles", **{**FAST, **overrides})
 
 
 # --- create, then update the same comment --------------------------------------------------
@@ -48,6 +57,7 @@ def test_creates_then_updates_the_same_comment(sim: PlatformSimulator) -> None:
     assert len(sim.comments["sub_1"]) == 1
     comment = sim.comments["sub_1"][0]
     assert comment["verdict"] == "pass" and comment["report"]["verdict"] == "pass"
+    jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))).validate(comment["report"])
     assert comment["body"].startswith(MARKER) and "passed" in comment["body"]
     assert [(r.method, r.path) for r in sim.requests] == [
         ("GET", "/api/submissions/sub_1/comments"),
@@ -91,6 +101,7 @@ RETRIED = [
     pytest.param([Fault(status=429, retry_after="0")], 2, id="429-retry-after-0"),
     pytest.param([Fault(delay=2.0)], 2, id="read-timeout"),
     pytest.param([Fault(drop=True)], 2, id="connection-dropped"),
+    pytest.param([Fault(status=403, retry_after="0")], 2, id="github-style-403-rate-limit"),
 ]
 
 
@@ -145,9 +156,7 @@ GIVE_UP = [
         "deadline",
         id="deadline",
     ),
-    pytest.param(
-        [Fault(status=401, message="invalid token")], {}, 1, 401, "invalid token", id="401-not-retried"
-    ),
+    pytest.param([Fault(status=401, message="invalid token")], {}, 1, 401, "invalid token", id="401-not-retried"),
     pytest.param(
         [Fault(status=404, message="no such submission")],
         {},
@@ -157,6 +166,14 @@ GIVE_UP = [
         id="404-not-retried",
     ),
     pytest.param([Fault(delay=2.0)] * 10, {"max_attempts": 2}, 2, None, "timed out", id="timeouts"),
+    pytest.param(
+        [Fault(status=403, message="Resource not accessible by integration")],
+        {},
+        1,
+        403,
+        "not accessible",
+        id="403-permission-not-retried",
+    ),
 ]
 
 
@@ -185,9 +202,7 @@ def test_gives_up_with_status_and_message(
 
 def test_wrong_token_is_a_clear_401(sim: PlatformSimulator) -> None:
     with pytest.raises(PlatformError) as caught:
-        post_report(
-            failing_report(), "sub_8", 1, generic(sim), environ={"QUALITYBOT_PLATFORM_TOKEN": "wrong"}
-        )
+        post_report(failing_report(), "sub_8", 1, generic(sim), environ={"QUALITYBOT_PLATFORM_TOKEN": "wrong"})
     assert caught.value.status == 401 and "invalid or missing bearer token" in str(caught.value)
     assert len(sim.requests) == 1
 
@@ -215,9 +230,7 @@ CONFIG_ERRORS = [
         id="token-env-named",
     ),
     pytest.param({"api": "http://platform.example/api"}, ENV, "plain http", id="http-not-loopback"),
-    pytest.param(
-        {"api": "https://user:pw@platform.example/api"}, ENV, "credentials", id="credentials-in-url"
-    ),
+    pytest.param({"api": "https://user:pw@platform.example/api"}, ENV, "credentials", id="credentials-in-url"),
     pytest.param({"api": "ftp://platform.example"}, ENV, "http(s) URL", id="not-http"),
     pytest.param({"kind": "github", "api": "http://127.0.0.1:9"}, ENV, "repository", id="github-no-repo"),
     pytest.param(
@@ -287,3 +300,59 @@ def test_github_needs_a_pull_request_number(sim: PlatformSimulator) -> None:
     with pytest.raises(PlatformConfigError, match="pull request number"):
         post_report(failing_report(), "sub_1", 1, github(sim), environ={"GITHUB_TOKEN": TOKEN})
     assert sim.requests == []
+
+
+def test_a_comment_deleted_meanwhile_is_created_again(sim: PlatformSimulator) -> None:
+    sim.comments["sub_10"] = [{"id": "c_gone", "body": f"{MARKER}\nold", "verdict": "fail", "report": {}}]
+    sim.fail(Fault(method="PATCH", status=404, message="no such comment"))
+    posted = publish(failing_report(), "sub_10", 2, generic(sim), environ=ENV)
+    assert posted.created and posted.comment_id != "c_gone"
+    assert [r.method for r in sim.requests] == ["GET", "PATCH", "POST"]
+
+
+def test_simulator_waits_for_background_posts(sim: PlatformSimulator) -> None:
+    def has_comment(s: PlatformSimulator) -> bool:
+        return bool(s.comments.get("sub_bg"))
+
+    assert not sim.wait_until(has_comment, timeout=0.05)
+    poster = threading.Thread(
+        target=post_report, args=(failing_report(), "sub_bg", 1, generic(sim)), kwargs={"environ": ENV}
+    )
+    poster.start()
+    assert sim.wait_until(has_comment, timeout=10)
+    poster.join(10)
+
+
+def test_environment_proxies_and_netrc_do_not_interfere(
+    sim: PlatformSimulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A proxy that does not exist (loopback is reached directly) and .netrc
+    # credentials for the host (the bearer token must not be swapped for them).
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password hunter2\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    post_report(failing_report(), "sub_env", 1, generic(sim), environ=ENV)
+    assert {r.headers["authorization"] for r in sim.requests} == {f"Bearer {TOKEN}"}
+    assert len(sim.comments["sub_env"]) == 1
+
+
+PLATFORM_SECTIONS = [
+    ("  backof: 2\n", "rules.yml:4: platform.backof: unknown key 'backof'; did you mean 'backoff'?"),
+    ("  deadline: -1\n", "rules.yml:4: platform.deadline: Input should be greater than 0"),
+    ("  kind: gitlab\n", "rules.yml:4: platform.kind: Input should be 'generic' or 'github'"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), PLATFORM_SECTIONS)
+def test_platform_section_errors_name_file_and_line(
+    extra: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("rules.yml").write_text(f"extends: default\nplatform:\n  api: https://p.example/api\n{extra}")
+    with pytest.raises(ConfigError) as caught:
+        load_rules("rules.yml")
+    assert any(m.startswith(message) for m in caught.value.messages), caught.value.messages

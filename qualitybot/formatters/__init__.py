@@ -12,7 +12,7 @@ from qualitybot.report import Report
 
 Renderer = Callable[..., str]
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "github", "gitlab")
 
 
 def renderer(name: str) -> Callable[[Report, bool], str]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from qualitybot.report import DocumentReport, Finding, Report
 
@@ -43,6 +45,28 @@ def all_findings(report: Report) -> Iterator[tuple[DocumentReport, Finding]]:
     for doc in report.documents:
         for finding in doc.findings:
             yield doc, finding
+
+
+def repository_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies under it, with ``/``.
+
+    CI systems place annotations and code-quality issues by paths relative to the
+    checkout (GitLab requires it); a run given absolute paths would otherwise
+    point nowhere.
+    """
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            return candidate.relative_to(Path(os.getcwd())).as_posix()
+        except ValueError:
+            return path
+    return candidate.as_posix() if os.sep != "/" else path
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut with an ellipsis past ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:

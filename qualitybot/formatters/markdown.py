@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qualitybot import __version__
 from qualitybot.formatters._common import plural
@@ -36,7 +36,7 @@ OPEN_FAILED_DOCUMENTS = 3
 MAX_CELL_CHARS = 300
 MAX_EXCERPT_CHARS = 120
 
-_ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}  # noqa: RUF001  (the emoji is intended)
+_ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 _VERDICT = {"fail": "❌ qualitybot: **failed**", "pass": "✅ qualitybot: **passed**"}
 _METRIC_NAMES = {
     "words": "Words",
@@ -56,10 +56,11 @@ Shown = set[tuple[int, int]]  # (document index, finding index) pairs to show
 
 def render(report: Report, color: bool = False, *, limit: int = COMMENT_LIMIT, footer: str = "") -> str:
     """The comment for ``report``, at most ``limit`` characters. ``color`` is ignored."""
-    full = _Composer(report, footer).compose(None)
+    composer = _Composer(report, footer)
+    full = composer.compose(None)
     if len(full) <= limit:
         return full
-    return _shortened(report, footer, limit)
+    return _shortened(composer, limit)
 
 
 # --- escaping ---------------------------------------------------------------------
@@ -94,11 +95,18 @@ def _clip(value: str, limit: int) -> str:
 class _Composer:
     report: Report
     footer: str
+    rows: dict[int, str] = field(default_factory=dict)  # rendered rows by id(finding), reused
+
+    def row(self, finding: Finding) -> str:
+        key = id(finding)
+        if key not in self.rows:
+            self.rows[key] = row(finding)
+        return self.rows[key]
 
     def compose(self, shown: Shown | None) -> str:
         """The whole comment; with ``shown``, only those findings and their documents."""
         report = self.report
-        parts = [MARKER, "", self.headline(), "", self.counts(), ""]
+        parts: list[str] = []
         folded = len(report.documents) > 1
         failed_seen = 0
         clean: list[DocumentReport] = []
@@ -119,8 +127,10 @@ class _Composer:
             parts.extend(self.document(doc, visible, fold, opened))
         if clean:
             parts.extend(self.clean_documents(clean))
-        if hidden_findings or hidden_documents:
-            parts.extend(self.shortened_note(hidden_findings, hidden_documents))
+        head = [MARKER, "", self.headline(), "", self.counts(), ""]
+        if hidden_findings or hidden_documents:  # said up front, where a reader looks first
+            head.extend(self.shortened_note(hidden_findings, hidden_documents))
+        parts = head + parts
         parts.append(f"<sub>qualitybot {__version__}{' · ' + text(self.footer) if self.footer else ''}</sub>")
         return "\n".join(parts) + "\n"
 
@@ -134,8 +144,10 @@ class _Composer:
             if s["failed"]
             else f"**{plural(s['documents'], 'document')} passed**"
         )
+        # An icon only where there is something: "❌ 0 errors" would alarm for nothing.
         severities = " · ".join(
-            f"{_ICONS[key]} {plural(s[key + 's'], key)}" for key in ("error", "warning", "info")
+            f"{_ICONS[key] + ' ' if s[key + 's'] else ''}{plural(s[key + 's'], key)}"
+            for key in ("error", "warning", "info")
         )
         return f"{documents} — {severities}"
 
@@ -153,14 +165,19 @@ class _Composer:
         lines += [f"> **Note:** {text(note)}" for note in doc.notes]
         if doc.notes:
             lines.append("")
-        if doc.findings:
+        missing = len(doc.findings) - len(visible)
+        if visible:
             lines += ["| Line | Severity | Rule | Message |", "| ---: | --- | --- | --- |"]
-            lines += [row(doc.findings[j]) for j in visible]
-            missing = len(doc.findings) - len(visible)
+            lines += [self.row(doc.findings[j]) for j in visible]
             if missing:
                 lines.append(f"| | | | *…and {plural(missing, 'more finding')} not shown (size limit)* |")
             lines.append("")
-        lines += metrics(doc)
+        elif missing:
+            lines += [f"*{plural(missing, 'finding')} not shown (size limit)*", ""]
+        if len(self.report.documents) > 1:  # one line each: many tables of metrics would drown the findings
+            lines += [f"<sub>Readability{_metrics_brief(doc)}</sub>", ""] if doc.metrics else []
+        else:
+            lines += metrics(doc)
         if fold:
             lines += ["</details>", ""]
         return lines
@@ -218,13 +235,12 @@ def _number(value: float) -> str:
 # --- shortening -----------------------------------------------------------------------
 
 
-def _shortened(report: Report, footer: str, limit: int) -> str:
+def _shortened(composer: _Composer, limit: int) -> str:
     """The comment with as many findings as fit, errors and failing documents first."""
-    composer = _Composer(report, footer)
-    order = _priority(report)
+    order = _priority(composer.report)
     # Each item's cost is measured on its own rendering; the budget keeps a
     # margin for the table headers, folds and the note the composer adds.
-    cost = {item: _cost(report, item) for item in order}
+    cost = {item: _cost(composer, item) for item in order}
     budget = limit - len(composer.compose(set())) - 200
     while True:
         shown: Shown = set()
@@ -248,27 +264,25 @@ def _shortened(report: Report, footer: str, limit: int) -> str:
 def _priority(report: Report) -> list[tuple[int, int]]:
     """Documents (finding index -1) and findings, most important first.
 
-    Failing documents, then their errors, then documents with other findings,
-    then warnings, then infos, then clean documents.
+    Each failing document with its errors, in order; then the warnings, with the
+    documents that have only warnings; then infos; then clean documents. A
+    document shown with its errors beats a long list of documents shown empty.
     """
     docs = report.documents
 
-    def tier(item: tuple[int, int]) -> tuple[int, int, int]:
+    def rank(item: tuple[int, int]) -> tuple[int, int, int]:
         i, j = item
         if j < 0:
-            doc_tier = 0 if docs[i].verdict == "fail" else 2 if docs[i].findings else 5
-            return (doc_tier, i, j)
-        severity = docs[i].findings[j].severity
-        return ({"error": 1, "warning": 3}.get(severity, 4), i, j)
+            return (0 if docs[i].verdict == "fail" else 1 if docs[i].findings else 3, i, j)
+        return ({"error": 0, "warning": 1}.get(docs[i].findings[j].severity, 2), i, j)
 
     items = [(i, j) for i, doc in enumerate(docs) for j in range(-1, len(doc.findings))]
-    return sorted(items, key=tier)
+    return sorted(items, key=rank)
 
 
-def _cost(report: Report, item: tuple[int, int]) -> int:
+def _cost(composer: _Composer, item: tuple[int, int]) -> int:
     doc_index, finding_index = item
-    doc = report.documents[doc_index]
+    doc = composer.report.documents[doc_index]
     if finding_index >= 0:
-        return len(row(doc.findings[finding_index])) + 1
-    composer = _Composer(report, "")
+        return len(composer.row(doc.findings[finding_index])) + 1
     return sum(len(line) + 1 for line in composer.document(doc, [], True, True))

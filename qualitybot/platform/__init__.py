@@ -11,7 +11,8 @@ The interface, for ``qualitybot check --post`` and the bot service::
     starts with the hidden marker ``<!-- qualitybot:report -->``), lists the
     submission's comments, PATCHes the one carrying the marker, else POSTs a
     new one, and returns that comment's id. Running it again for the same
-    submission updates the same comment: never a second one.
+    submission updates the same comment: never a second one (a comment
+    deleted between listing and updating is created again).
     ``publish(...)`` does the same and also says whether the comment was
     created or updated (:class:`Posted`).
 
@@ -24,8 +25,9 @@ variable holding the bearer token; read from ``environ``, default
 Base URL and token come from configuration and environment only, never from
 a document or an event.
 
-Every request has connect/read timeouts; connection errors, timeouts, 429 and
-5xx are retried with exponential backoff and jitter, honouring Retry-After,
+Every request has connect/read timeouts; connection errors, timeouts, 429,
+5xx (and GitHub's rate-limit 403s) are retried with exponential backoff and
+jitter, honouring Retry-After,
 within ``max_attempts`` and ``deadline``. Then :class:`PlatformError` is
 raised with the HTTP ``status`` (None when there was no answer), the
 platform's message, and ``retryable`` (whether trying later may help: a
@@ -123,7 +125,14 @@ def publish(
             key = idempotency_key(submission_id, revision, "create", body)
             return Posted(adapter.create_comment(submission_id, body, report, key), created=True)
         key = idempotency_key(submission_id, revision, "update", body)
-        adapter.update_comment(submission_id, existing, body, report, key)
+        try:
+            adapter.update_comment(submission_id, existing, body, report, key)
+        except PlatformError as exc:
+            if exc.status != 404:
+                raise
+            # Deleted between listing and updating: the submission has no comment now.
+            key = idempotency_key(submission_id, revision, "create", body)
+            return Posted(adapter.create_comment(submission_id, body, report, key), created=True)
         return Posted(existing, created=False)
     finally:
         adapter.close()

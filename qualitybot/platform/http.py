@@ -74,9 +74,14 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.config = config
         self._token = token
-        _check_transport(self.base_url)
+        loopback = _check_transport(self.base_url)
         self.session = requests.Session()
-        self.session.trust_env = False  # no proxies or .netrc credentials from the environment
+        # The environment's proxies and CA bundle apply (CI behind a proxy, GitHub
+        # Enterprise with its own CA), but not to loopback, and explicit auth keeps
+        # requests from swapping the bearer token for .netrc credentials.
+        self.session.auth = _Bearer(token)
+        # Per request: requests merges environment proxies into a request's own.
+        self._proxies: dict[str, str | None] = {"http": None, "https": None} if loopback else {}
         self.session.headers.update(
             {"User-Agent": f"qualitybot/{__version__}", "Accept": "application/json", **(headers or {})}
         )
@@ -102,7 +107,7 @@ class Client:
         """
         url = url if url.startswith(("http://", "https://")) else self.base_url + url
         what = f"{method} {_without_query(url)}"
-        headers = {"Authorization": f"Bearer {self._token}"}
+        headers = {}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         config = self.config
@@ -121,6 +126,7 @@ class Client:
                     headers=headers,
                     timeout=timeout,
                     allow_redirects=False,
+                    proxies=self._proxies,  # type: ignore[arg-type]
                 )
             except requests.Timeout as exc:
                 failure = PlatformError(f"{what}: timed out ({_reason(exc, self._token)})", retryable=True)
@@ -147,16 +153,22 @@ class Client:
 
     def _failure(self, what: str, response: requests.Response) -> PlatformError:
         status = response.status_code
+        headers = response.headers
         message = _scrub(platform_message(response), self._token)
-        retryable = status in RETRY_STATUSES
+        wish = retry_after(headers.get("Retry-After"))
+        # GitHub answers rate limits with 403 and says when to come back.
+        rate_limited = status == 403 and (wish is not None or headers.get("X-RateLimit-Remaining") == "0")
+        if rate_limited and wish is None:
+            wish = _seconds_until(headers.get("X-RateLimit-Reset"))
+        retryable = status in RETRY_STATUSES or rate_limited
         text = f"{what}: HTTP {status} {response.reason or ''}".rstrip()
         if 300 <= status < 400:
-            text += f" (redirect to {response.headers.get('Location', '?')} not followed)"
+            text += f" (redirect to {headers.get('Location', '?')} not followed)"
         return PlatformError(
             f"{text}: {message}" if message else text,
             status,
             retryable=retryable,
-            retry_after=retry_after(response.headers.get("Retry-After")) if retryable else None,
+            retry_after=wish if retryable else None,
         )
 
     def _delay(self, attempt: int, wish: float | None) -> float:
@@ -181,6 +193,13 @@ def retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _seconds_until(epoch: str | None) -> float | None:
+    try:
+        return max(0.0, float(epoch or "") - time.time())
+    except ValueError:
+        return None
 
 
 def platform_message(response: requests.Response) -> str:
@@ -214,16 +233,29 @@ def _gave_up(
     )
 
 
-def _check_transport(base_url: str) -> None:
+class _Bearer(requests.auth.AuthBase):
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_Bearer(...)"
+
+
+def _check_transport(base_url: str) -> bool:
+    """Refuse URLs that would leak the token; True when the host is loopback."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PlatformConfigError(f"platform API URL must be an http(s) URL, got {base_url!r}")
     if parts.username or parts.password:
         raise PlatformConfigError("platform API URL must not contain credentials; use the token variable")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-        raise PlatformConfigError(
-            f"refusing to send the token over plain http to {parts.hostname}; use https"
-        )
+    loopback = parts.hostname in _LOOPBACK_HOSTS
+    if parts.scheme == "http" and not loopback:
+        raise PlatformConfigError(f"refusing to send the token over plain http to {parts.hostname}; use https")
+    return loopback
 
 
 def _without_query(url: str) -> str:
