@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, TextIO
 
-from qualitybot import __version__
+from qualitybot import __version__, rules_tools
 from qualitybot.batch import Job, check_all, default_jobs
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
 from qualitybot.engine import CheckFailed, Engine
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--submission", metavar="ID",
                        help="with --post: the submission (github: pull request number); else each "
                        "document's front matter submission_id")
+    rules_tools.add_parser(commands)
     from qualitybot.service.commands import add_parsers  # light: the server loads only when run
 
     add_parsers(commands)
@@ -188,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return run_check(args, out)
+        if args.command == "rules":
+            return rules_tools.run(args, out)
         if args.command in ("serve", "worker"):
             return run_service(args)
         parser.error(f"unknown command {args.command}")

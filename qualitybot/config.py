@@ -12,6 +12,11 @@ A rules file::
         severities: {single: warning, empty: error}   # per kind; `off` drops a kind
       grammar:
         enabled: false
+      Acme.Hedging:             # imported from a Vale style (see `import:`), re-levelled here
+        severity: error
+
+``import:`` takes Vale rule files or style folders (``styles/Acme`` gives rules
+``Acme.RuleFile``); they run as ``pattern`` rules and the file may override them.
 
 Options are validated against the ``Options`` model that each check declares;
 an unknown key gets a "did you mean", and every message names the file and line.
@@ -30,11 +35,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualitybot.checks import SEVERITIES, CheckOptions, CheckSpec, Severity, registry
+from qualitybot.vale.styles import ImportProblem, style_rule_files
 
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
 RULE_KEYS = ("check", "severity", "enabled", "severities")
-TOP_KEYS = ("profile", "description", "extends", "rules", "platform")
+TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform")
 KindSeverity = Severity | Literal["off"]
 
 
@@ -217,6 +223,10 @@ def _load_merged(
             continue
         _merge_into(merged, merged_where, base, base_where)
         sources += base_sources
+    if "import" in data:
+        imported, imported_where, imported_sources = _import_vale(path, data["import"], where, errors)
+        _merge_into(merged, merged_where, imported, imported_where)
+        sources += imported_sources
     _merge_into(merged, merged_where, data, where)
     return merged, merged_where, (*sources, name)
 
@@ -229,6 +239,41 @@ def _resolve_extends(ref: str, relative_to: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+# --- import: Vale rule files and style folders ---------------------------------
+
+
+def _import_vale(
+    path: Path, refs: Any, where: dict[tuple[str, ...], Where], errors: list[str]
+) -> tuple[dict[str, Any], dict[tuple[str, ...], Where], tuple[str, ...]]:
+    """Vale rule files as pattern rules ``Style.Rule``; the importing file overrides them."""
+    refs = [refs] if isinstance(refs, str) else refs
+    if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        errors.append(_at(where, ("import",), "import: expected a Vale style folder or rule file, or a list"))
+        return {}, {}, ()
+    rules: dict[str, Any] = {}
+    rules_where: dict[tuple[str, ...], Where] = {}
+    sources: list[str] = []
+    for i, ref in enumerate(refs):
+        try:
+            files = style_rule_files(ref, path)
+        except ImportProblem as exc:
+            errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",), str(exc)))
+            continue
+        for rule_id, rule_file in files:
+            try:
+                located = _read_yaml(rule_file)
+            except ConfigError as exc:
+                errors.extend(exc.messages)
+                continue
+            if not isinstance(located.data, dict):
+                errors.append(f"{rule_file}:1: a Vale rule file is a mapping with 'extends' and 'message'")
+                continue
+            rules[rule_id] = {"check": "pattern", **located.data}
+            rules_where.update({("rules", rule_id, *k): v for k, v in located.where.items()})
+            sources.append(str(rule_file))
+    return {"rules": rules}, rules_where, tuple(sources)
+
+
 def _merge_into(
     merged: dict[str, Any],
     merged_where: dict[tuple[str, ...], Where],
@@ -237,7 +282,7 @@ def _merge_into(
 ) -> None:
     """Child over parent: rules merge key by key; a rule naming another check replaces."""
     for key, value in data.items():
-        if key == "extends":
+        if key in ("extends", "import"):
             continue
         if key == "rules" and isinstance(value, dict) and isinstance(merged.get("rules"), dict):
             rules = merged["rules"]
@@ -340,7 +385,7 @@ def _validate_rule(
         options=options,
         enabled=enabled,
         severity=severity,
-        severities=dict(severities),
+        severities=dict(severities) if severity else {**options.default_severities(), **severities},
     )
 
 
@@ -359,7 +404,8 @@ def _validate_model(
         for err in exc.errors():
             loc = (*path, *(str(p) for p in err["loc"]))
             if err["type"] == "extra_forbidden":
-                known = [*model.model_fields, *extra_keys]
+                names = getattr(model, "option_names", None)  # options whose keys depend on values
+                known = [*(names(values) if names else model.model_fields), *extra_keys]
                 errors.append(_unknown(where, loc, loc[-1], known, what))
             else:
                 message = err["msg"].removeprefix("Value error, ")

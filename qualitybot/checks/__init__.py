@@ -37,6 +37,10 @@ class CheckOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def default_severities(self) -> dict[str, Severity]:
+        """Severity per kind when the rules file sets no ``severity`` (pattern rules: Vale's ``level``)."""
+        return {}
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -1,0 +1,73 @@
+"""Pattern rules: banned words, house-style substitutions, counts and formulas, as Vale writes them.
+
+What it catches
+    Whatever an editor writes as a rule, in YAML, with the rule types and keys of
+    Vale (https://vale.sh/docs/checks/): ``existence`` (words or regexes that must not
+    appear), ``substitution`` (a ``swap`` of bad: good forms), ``occurrence`` (too many
+    or too few matches of ``token`` per scope, ``max``/``min``), ``repetition``
+    (the same word twice in a row), ``capitalization`` (headings in ``$title`` or
+    ``$sentence`` case) and ``metric`` (a ``formula`` over document counts with a
+    ``condition``); also Vale's ``conditional`` (an acronym needs its definition),
+    ``consistency`` (one spelling of each ``either`` pair) and ``readability``
+    (average grade of named formulas). ``sequence``, ``spelling`` and ``script``
+    rules load but do not run (``rules validate`` says so). Messages are filled
+    as Vale fills them (``%s`` is the match; for substitutions the expected form,
+    then the observed one). Style folders that editors already keep for Vale are
+    read unchanged with ``import:``.
+
+Fails (``extends: substitution``, ``message: "Use '%s' instead of '%s'."``,
+``swap: {utilize: use}``)
+    The ministry will utilize the funds next year.
+    -> Use 'use' instead of 'utilize'.
+
+Passes
+    The ministry will use the funds next year.
+
+Options
+    ``extends`` (required) chooses the rule type; ``message``, ``level``
+    (suggestion -> info, warning, error; ``severity`` wins), ``scope`` (text, raw,
+    paragraph, sentence, heading[.hN], list, blockquote, table; ``~`` negates),
+    ``link``, ``description``, ``limit`` and ``action`` apply to every type; the keys of
+    each type are listed by ``qualitybot rules explain pattern``. Regular expressions
+    are Go RE2 syntax and run in linear time; patterns RE2 cannot run (look-arounds,
+    back-references) run in a backtracking engine with a time budget, and a pattern
+    that exhausts it is stopped and reported as ``RULE.timeout``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qualitybot.checks import Hit, Severity
+from qualitybot.document import Document
+from qualitybot.vale import ValeRule as Options
+from qualitybot.vale.regex import BACKTRACKING_BUDGET, PatternTimeout, time_budget
+
+__all__ = ["KINDS", "Options", "check"]
+
+KINDS: dict[str, Severity] = {
+    "": "warning",  # the rule's own alerts: rule id as is, severity from `level` unless set
+    "timeout": "error",  # the rule's regex backtracked past its budget: the rule needs fixing
+}
+
+
+def check(doc: Document, options: Options) -> Iterator[Hit]:
+    hits: list[Hit] = []
+    try:
+        with time_budget():
+            for hit in options.run(doc):
+                hits.append(hit)
+                if options.limit and len(hits) >= options.limit:
+                    break
+    except PatternTimeout as exc:
+        hits.append(
+            Hit(
+                0,
+                0,
+                f"Rule stopped: its regular expression {exc.args[0]!r} backtracked for over "
+                f"{BACKTRACKING_BUDGET:g} s on this document; rewrite it without nested repeats "
+                "or look-arounds (RE2 syntax runs in linear time)",
+                kind="timeout",
+            )
+        )
+    yield from hits
