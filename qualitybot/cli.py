@@ -20,6 +20,7 @@ from qualitybot.formatters import FORMATS, github, renderer
 from qualitybot.platform import PlatformConfigError, PlatformError, publish
 from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, Report
+from qualitybot.service.settings import SettingsError
 from qualitybot.sources import DEFAULT_MAX_BYTES, expand
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --post: the submission (github: pull request number); else each "
                        "document's front matter submission_id")
     rules_tools.add_parser(commands)
+    from qualitybot.service.commands import add_parsers  # light: the server loads only when run
+
+    add_parsers(commands)
     return parser
 
 
@@ -159,6 +163,12 @@ def _revision(path: str, meta: Mapping[str, Any]) -> int:
     return value
 
 
+def run_service(args: argparse.Namespace) -> int:
+    from qualitybot.service.commands import run_serve, run_worker
+
+    return run_serve(args) if args.command == "serve" else run_worker(args)
+
+
 def _pure_stdout() -> TextIO:
     """The real stdout for the report; file descriptor 1 goes to stderr from now on.
 
@@ -182,12 +192,14 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(args, out)
         if args.command == "rules":
             return rules_tools.run(args, out)
+        if args.command in ("serve", "worker"):
+            return run_service(args)
         parser.error(f"unknown command {args.command}")
     except ConfigError as exc:
         for message in exc.messages:
             print(f"qualitybot: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, PlatformConfigError) as exc:
+    except (UsageError, PlatformConfigError, SettingsError) as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CheckUnavailable as exc:

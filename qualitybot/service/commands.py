@@ -1,0 +1,148 @@
+"""``qualitybot serve`` and ``qualitybot worker``: the service's command-line entry points."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from qualitybot.service import logs
+from qualitybot.service.settings import Settings, SettingsError, webhook_secret
+
+if TYPE_CHECKING:
+    from qualitybot.service.signatures import Verifier
+    from qualitybot.service.worker import Publisher
+
+log = logging.getLogger("qualitybot.service")
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = commands.add_parser(
+        "serve",
+        help="run the bot service: webhooks in, one up-to-date comment per submission out",
+        description="Answer the platform's signed webhooks and post a report per submission. "
+        "Environment: QUALITYBOT_WEBHOOK_SECRET (required), QUALITYBOT_PLATFORM_TOKEN, "
+        "QUALITYBOT_WEBHOOK_SIGNATURE=standard|github, QUALITYBOT_REDIS_URL. See docs/service.md.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default %(default)s)")
+    serve.add_argument(
+        "--check-processes",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        metavar="N",
+        help="processes that run the checks, so that acknowledgements never wait for them "
+        "(0: in the worker threads; default: one per core, at most 4)",
+    )
+    serve.add_argument(
+        "--max-body",
+        type=float,
+        default=1.0,
+        metavar="MIB",
+        help="largest webhook body accepted, in MiB (default %(default)g)",
+    )
+    worker = commands.add_parser(
+        "worker",
+        help="run extra queue workers (scale-out: other processes or machines)",
+        description="Consume the queue that `qualitybot serve` fills: with --redis on any machine, "
+        "or with the SQLite queue on the serve machine (same --data-dir).",
+    )
+    for parser, default_workers in ((serve, 4), (worker, 4)):
+        parser.add_argument(
+            "--rules",
+            metavar="FILE",
+            help="rules file with a `platform:` section (default: ./qualitybot.yml, ./.qualitybot.yml)",
+        )
+        parser.add_argument("--data-dir", metavar="DIR", help="inbox and queue directory (default ./qualitybot-data)")
+        parser.add_argument(
+            "--redis",
+            metavar="URL",
+            help="use huey on Redis instead of SQLite in the data dir (default: $QUALITYBOT_REDIS_URL)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers,
+            metavar="N",
+            help="worker threads in this process (serve: 0 = only accept; default %(default)s)",
+        )
+        parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+
+
+def _publisher(settings: Settings) -> Publisher:
+    from qualitybot.platform import PlatformConfigError
+    from qualitybot.service.publish import PlatformPublisher
+
+    publisher = PlatformPublisher(settings.ruleset.platform)
+    try:
+        publisher.check_config()
+    except PlatformConfigError as exc:
+        raise SettingsError(f"{settings.rules_path}: platform: {exc.message}") from None
+    return publisher
+
+
+def check_redis(settings: Settings) -> None:
+    """With --redis, fail now with a clear message if Redis cannot be reached."""
+    if not settings.redis_url:
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (redis.RedisError, ValueError) as exc:
+        parts = urlsplit(settings.redis_url)  # the URL may hold a password: name host and port only
+        raise SettingsError(f"cannot reach Redis at {parts.hostname}:{parts.port or 6379}: {exc}") from None
+
+
+def check_serve_settings(args: argparse.Namespace) -> tuple[Settings, Verifier, Publisher]:
+    """Everything `serve` needs, validated before anything starts (SettingsError: exit 2)."""
+    from qualitybot.service.signatures import SecretError, Verifier
+
+    processes = args.check_processes if args.workers else 0
+    settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers, processes)
+    secret, scheme = webhook_secret()
+    try:
+        verifier = Verifier(secret, scheme)
+    except SecretError as exc:
+        raise SettingsError(f"QUALITYBOT_WEBHOOK_SECRET: {exc}") from None
+    publisher = _publisher(settings)
+    check_redis(settings)
+    return settings, verifier, publisher
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    settings, verifier, publisher = check_serve_settings(args)
+    # Configuration is sound: only now load the web stack and start logging as JSON.
+    import uvicorn
+
+    from qualitybot.service.app import Service, create_app
+
+    logs.configure(args.log_level)
+    service = Service(settings, verifier, publisher)
+    app = create_app(service, max_body=int(args.max_body * 1024 * 1024))
+    log.info(f"listening on http://{args.host}:{args.port}")
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from qualitybot.service.checking import InlineChecker
+    from qualitybot.service.state import open_state
+    from qualitybot.service.worker import Processor, build_queue, consumer, register
+
+    settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers)
+    logs.configure(args.log_level)
+    if settings.workers < 1:
+        raise SettingsError("--workers must be at least 1 for `qualitybot worker`")
+    check_redis(settings)
+    huey = build_queue(settings)
+    state = open_state(settings.data_dir, settings.redis_url)
+    state.free_dead_leases()
+    processor = Processor(settings, state, _publisher(settings), InlineChecker(settings.ruleset))
+    register(huey, processor)
+    processor.warm_up()
+    log.info("worker started", extra={"queue": settings.queue_kind, "workers": settings.workers})
+    consumer(huey, settings.workers, embedded=False).run()  # returns on SIGINT/SIGTERM
+    return 0

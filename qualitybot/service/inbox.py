@@ -1,0 +1,187 @@
+"""The durable inbox: one SQLite row per acknowledged event, written and fsynced before the 202.
+
+The inbox is what makes "acknowledged means never lost" true. The task queue may
+lose a task that a worker had taken when the process is killed (huey removes a task
+from the queue when a worker starts it), so the inbox, not the queue, is the record of
+what is still to do: on start-up every row not yet done is handed to the queue again,
+and a row is done once the submission's finished revision (see :mod:`.state`) has
+caught up with it. Re-running an event is harmless: the worker skips revisions that
+are already posted and the sticky comment is updated in place, never duplicated.
+
+The delivery id is the primary key, so a redelivery is recognised (200, nothing new)
+for as long as its row is kept (``retention``, a week by default).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+FILENAME = "inbox.sqlite3"
+SCHEMA = """
+create table if not exists events (
+    delivery_id   text primary key,
+    submission_id text not null,
+    revision      integer not null,
+    body          blob,           -- the raw signed event; dropped once done
+    received_at   real not null,
+    queued_at     real,           -- last handed to the task queue (NULL: not yet)
+    done_at       real            -- NULL while there is work to do
+);
+create index if not exists events_pending on events (done_at, received_at);
+create index if not exists events_submission on events (submission_id, revision);
+"""
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    delivery_id: str
+    submission_id: str
+    revision: int
+    body: bytes
+    received_at: float
+    queued_at: float | None
+
+
+def connect(path: Path, fsync: bool = True) -> sqlite3.Connection:
+    """A WAL connection that waits on locks; ``fsync``: every commit reaches the disk
+    (synchronous=FULL), else it survives a killed process but maybe not a power cut."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("pragma journal_mode=wal")
+    conn.execute(f"pragma synchronous={'full' if fsync else 'normal'}")
+    conn.execute("pragma busy_timeout=30000")
+    return conn
+
+
+@dataclass
+class _Write:
+    """One event waiting for the next group commit."""
+
+    row: tuple[str, str, int, bytes, float, float | None]
+    stored: bool = False
+    done: bool = False
+    error: BaseException | None = None
+
+
+class Inbox:
+    """The inbox of one process. Writes from concurrent requests share commits (group
+    commit): whoever finds no commit in progress writes everything waiting in one
+    transaction and one fsync, so a burst of webhooks does not queue behind one fsync each.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / FILENAME
+        self._conn = connect(self.path)
+        self._conn.executescript(SCHEMA)
+        self._lock = threading.Lock()  # the connection: one statement or transaction at a time
+        self._waiting: list[_Write] = []
+        self._committing = False
+        self._turn = threading.Condition()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def seen(self, delivery_id: str) -> bool:
+        with self._lock:
+            row = self._conn.execute("select 1 from events where delivery_id = ?", (delivery_id,)).fetchone()
+        return row is not None
+
+    def store(self, delivery_id: str, submission_id: str, revision: int, body: bytes, queued: bool = True) -> bool:
+        """Write the event durably (fsynced when this returns); False if the delivery id was stored before.
+
+        ``queued``: the caller hands the event to the queue right after (saves a second write).
+        """
+        now = time.time()
+        write = _Write((delivery_id, submission_id, revision, body, now, now if queued else None))
+        with self._turn:
+            self._waiting.append(write)
+            while not write.done and self._committing:
+                self._turn.wait()
+            if write.done:
+                return self._result(write)
+            self._committing = True
+            batch, self._waiting = self._waiting, []
+        try:
+            self._commit(batch)
+        finally:
+            with self._turn:
+                for item in batch:
+                    item.done = True
+                self._committing = False
+                self._turn.notify_all()
+        return self._result(write)
+
+    @staticmethod
+    def _result(write: _Write) -> bool:
+        if write.error is not None:
+            raise write.error
+        return write.stored
+
+    def _commit(self, batch: list[_Write]) -> None:
+        with self._lock:
+            try:
+                self._conn.execute("begin immediate")
+                for item in batch:
+                    cursor = self._conn.execute(
+                        "insert or ignore into events"
+                        " (delivery_id, submission_id, revision, body, received_at, queued_at)"
+                        " values (?, ?, ?, ?, ?, ?)",
+                        item.row,
+                    )
+                    item.stored = cursor.rowcount == 1
+                self._conn.execute("commit")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("rollback")
+                for item in batch:
+                    item.error = exc
+                    item.stored = False
+
+    def mark_unqueued(self, delivery_id: str) -> None:
+        """The queue refused the event: the reconciler hands it over later."""
+        with self._lock:
+            self._conn.execute("update events set queued_at = null where delivery_id = ?", (delivery_id,))
+
+    def mark_queued(self, delivery_ids: Iterable[str]) -> None:
+        now = time.time()
+        with self._lock:
+            self._conn.executemany(
+                "update events set queued_at = ? where delivery_id = ?", [(now, d) for d in delivery_ids]
+            )
+
+    def pending(self, limit: int = 10_000) -> list[InboxEvent]:
+        """Events not done yet, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "select delivery_id, submission_id, revision, body, received_at, queued_at from events"
+                " where done_at is null order by received_at limit ?",
+                (limit,),
+            ).fetchall()
+        return [InboxEvent(r[0], r[1], r[2], bytes(r[3]), r[4], r[5]) for r in rows]
+
+    def mark_done(self, delivery_ids: Iterable[str]) -> None:
+        now = time.time()
+        with self._lock:
+            self._conn.executemany(
+                "update events set done_at = ?, body = null where delivery_id = ?",
+                [(now, d) for d in delivery_ids],
+            )
+
+    def prune(self, retention: float) -> int:
+        """Forget done events older than ``retention`` seconds (their ids stop deduplicating)."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "delete from events where done_at is not null and received_at < ?", (time.time() - retention,)
+            )
+            return cursor.rowcount
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            total, pending = self._conn.execute("select count(*), count(*) - count(done_at) from events").fetchone()
+        return {"events": int(total), "pending": int(pending)}
