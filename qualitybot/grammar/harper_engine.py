@@ -9,6 +9,7 @@ the linted ``str``, so they are offsets into the text we pass without conversion
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -136,6 +137,30 @@ def _replacement(lint: harper.Lint, suggestion: harper.Suggestion) -> str:
 
 _ENGINES: dict[str, HarperEngine] = {}
 _ENGINES_LOCK = threading.Lock()
+
+
+_prestarted: list[threading.Thread] = []
+
+
+def prestart(dialect: str = "american") -> None:
+    """Build a dialect's engine in a background thread, before anything asks for it.
+
+    Harper releases the GIL while it builds, so the command line calls this first
+    and imports and reads everything else meanwhile. A fork waits for the thread
+    (``os.register_at_fork``), so forked workers never inherit a half-built engine
+    or a held lock.
+    """
+    thread = threading.Thread(target=engine, args=(dialect,), name="harper-prestart", daemon=True)
+    _prestarted.append(thread)
+    thread.start()
+
+
+def _join_prestarted() -> None:
+    for thread in _prestarted:
+        thread.join()
+
+
+os.register_at_fork(before=_join_prestarted)
 
 
 def engine(dialect: str) -> HarperEngine:
