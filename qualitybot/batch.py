@@ -78,7 +78,9 @@ def check_all(engine: Engine, job: Job, paths: list[str], jobs: int) -> Iterator
         for path in paths:
             yield check_path(engine, job, path)
         return
-    # fork shares the already-imported modules; the engine itself is built per worker.
+    # fork shares the imported modules and the warmed-up engines (Harper's linter)
+    # with every worker; the warm-up thread must be done first, as fork copies no thread.
+    engine.wait_warm_up()
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_init_worker, initargs=(job,)) as pool:
         yield from pool.imap(_check_in_worker, paths, chunksize=1)

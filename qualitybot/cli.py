@@ -84,6 +84,7 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     rules_file = find_rules_file(args.rules)
     ruleset = load_rules(rules_file)
     engine = Engine(ruleset)
+    engine.start_warm_up()
     paths = list(expand(args.paths))
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from qualitybot.checks import CheckSpec, CheckUnavailable, Hit, registry
 from qualitybot.config import Rule, RuleSet
 from qualitybot.document import Document, Span
@@ -24,6 +27,29 @@ class Engine:
         self.rules: list[tuple[Rule, CheckSpec]] = [
             (rule, checks[rule.check]) for rule in ruleset.rules.values() if rule.enabled
         ]
+        self._warming: threading.Thread | None = None
+
+    def start_warm_up(self) -> None:
+        """Start the checks' engines (Harper: about a second) in the background.
+
+        Engines that release the GIL while they start overlap with reading and
+        parsing the first document. A check that then needs its engine waits for it.
+        """
+        if self._warming is None:
+            self._warming = threading.Thread(target=self._warm_up, name="qualitybot-warm-up", daemon=True)
+            self._warming.start()
+
+    def wait_warm_up(self) -> None:
+        """Wait for warm-up; call before forking workers, which then inherit warm engines."""
+        if self._warming is not None:
+            self._warming.join()
+
+    def _warm_up(self) -> None:
+        for rule, spec in self.rules:
+            if spec.warm_up is not None:
+                # A failing start is reported when the check itself runs.
+                with contextlib.suppress(Exception):
+                    spec.warm_up(rule.options)
 
     def check(self, doc: Document) -> DocumentReport:
         quiet = silences(doc)

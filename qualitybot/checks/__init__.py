@@ -70,6 +70,7 @@ class CheckSpec:
     options: type[CheckOptions]
     kinds: Mapping[str, Severity]
     run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
+    warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
 
 
 @cache
@@ -86,5 +87,6 @@ def registry() -> dict[str, CheckSpec]:
             options=module.Options,
             kinds=module.KINDS,
             run=module.check,
+            warm_up=getattr(module, "warm_up", None),
         )
     return specs

@@ -142,6 +142,12 @@ class Options(CheckOptions):
 _unavailable_until: dict[str, float] = {}
 
 
+def warm_up(options: Options) -> None:
+    """Build the Harper linter ahead of the first document (the engine calls this in a thread)."""
+    if options.engine != "languagetool":
+        harper_engine.engine(options.dialect)
+
+
 def check(doc: Document, options: Options) -> Iterator[Hit]:
     issues = _engine_issues(doc, options)
     if options.house_rules:

@@ -4,5 +4,5 @@
 (:mod:`.signatures`), stores each event durably (:mod:`.inbox`) and hands it to a
 huey task queue (:mod:`.worker`) whose workers run the engine and post the report
 through the platform adapter. ``qualitybot worker`` runs extra workers on other
-machines when the queue lives in Redis. See docs/service.md.
+machines when the queue lives in Redis. See the README, "The bot service".
 """
