@@ -166,3 +166,13 @@ def test_json_report_of_the_examples_validates_against_the_published_schema() ->
     for doc in report["documents"]:
         for finding in doc["findings"]:
             assert (finding["end_line"], finding["end_column"]) >= (finding["line"], finding["column"])
+
+
+def test_treshold_typo_names_file_line_and_the_right_key(tmp_path: Path) -> None:
+    rules = tmp_path / "newsroom.yml"
+    rules.write_text("extends: default\nrules:\n  duplicates:\n    treshold: 90\n")
+    result = run_cli("check", "--rules", str(rules), str(EXAMPLES / "clean-article.md"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"qualitybot: {rules}:4: rules.duplicates.treshold: unknown option 'treshold'; did you mean 'threshold'?"
+    )

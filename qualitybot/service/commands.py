@@ -24,7 +24,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         help="run the bot service: webhooks in, one up-to-date comment per submission out",
         description="Answer the platform's signed webhooks and post a report per submission. "
         "Environment: QUALITYBOT_WEBHOOK_SECRET (required), QUALITYBOT_PLATFORM_TOKEN, "
-        "QUALITYBOT_WEBHOOK_SIGNATURE=standard|github, QUALITYBOT_REDIS_URL. See the README, section \"The bot service\".",
+        "QUALITYBOT_WEBHOOK_SIGNATURE=standard|github, QUALITYBOT_REDIS_URL. See the README, 'The bot service'.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default %(default)s)")
