@@ -29,12 +29,12 @@ Options
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from pydantic import Field, model_validator
 
 from qualitybot.checks import CheckOptions, Hit, Severity
-from qualitybot.document import Document
+from qualitybot.document import Document, Span
 from qualitybot.metrics import MetricName, document_metrics, words
 
 KINDS: dict[str, Severity] = {
@@ -63,26 +63,8 @@ class Options(CheckOptions):
 
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
-    if options.max_sentence_words:
-        for sentence in doc.sentences:
-            count = words(doc.prose_of(sentence))
-            if count > options.max_sentence_words:
-                yield Hit(
-                    sentence.start,
-                    sentence.end,
-                    f"Sentence has {count} words (limit {options.max_sentence_words}): split it",
-                    kind="sentence-length",
-                )
-    if options.max_paragraph_words:
-        for block in doc.paragraphs:
-            count = words(doc.prose_of(block))
-            if count > options.max_paragraph_words:
-                yield Hit(
-                    block.start,
-                    block.end,
-                    f"Paragraph has {count} words (limit {options.max_paragraph_words})",
-                    kind="paragraph-length",
-                )
+    yield from _too_long(doc, doc.sentences, options.max_sentence_words, "Sentence", "sentence-length")
+    yield from _too_long(doc, doc.paragraphs, options.max_paragraph_words, "Paragraph", "paragraph-length")
     if not options.metrics or not doc.blocks:
         return
     scores = document_metrics(doc)
@@ -98,3 +80,14 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
         else:
             continue
         yield Hit(first.start, first.end, f"{name} is {score:g}, {why}", kind="metric")
+
+
+def _too_long(doc: Document, spans: Sequence[Span], limit: int, what: str, kind: str) -> Iterator[Hit]:
+    """Spans of more than ``limit`` words (0: no limit), each reported where it is."""
+    if not limit:
+        return
+    advice = ": split it" if kind == "sentence-length" else ""
+    for span in spans:
+        count = words(doc.prose_of(span))
+        if count > limit:
+            yield Hit(span.start, span.end, f"{what} has {count} words (limit {limit}){advice}", kind=kind)

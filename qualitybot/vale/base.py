@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from qualitybot.checks import CheckOptions, Hit, Severity
 from qualitybot.document import Document
@@ -121,7 +121,7 @@ def register(model: type[ValeRule]) -> type[ValeRule]:
 
 
 def valid_patterns(values: list[str]) -> list[str]:
-    """A field validator body: every pattern of a list compiles."""
+    """Every pattern of a list compiles (the validator of :data:`PatternList`)."""
     for value in values:
         valid_pattern(value)
     return values
@@ -134,3 +134,7 @@ def valid_pattern(source: str) -> str:
     except PatternError as exc:
         raise ValueError(str(exc)) from None
     return source
+
+
+# A list of regular expressions, each checked to compile when the rule is loaded.
+PatternList = Annotated[StrList, AfterValidator(valid_patterns)]

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import StrList, ValeRule, register, valid_pattern, valid_patterns
+from qualitybot.vale.base import PatternList, StrList, ValeRule, register, valid_pattern
 from qualitybot.vale.common import excepted, exceptions_pattern, region_text
 from qualitybot.vale.message import format_message
 from qualitybot.vale.regex import Pattern, compile_pattern
@@ -42,7 +42,7 @@ class Capitalization(ValeRule):
     extends: Literal["capitalization"]
     match: str = Field(description="$title, $sentence, $lower, $upper, or a regex the text must match")
     style: Literal["AP", "Chicago"] = Field("AP", description="title-case style for $title")
-    exceptions: StrList = Field(default_factory=list, description="words or phrases taken as written")
+    exceptions: PatternList = Field(default_factory=list, description="words or phrases taken as written")
     indicators: StrList = Field(default_factory=list, description="endings after which a capital is fine")
     threshold: float = Field(0.8, gt=0, le=1, description="share of words that must conform")
     vocab: bool = Field(True, description="Vale vocabularies (qualitybot has none; accepted)")
@@ -55,11 +55,6 @@ class Capitalization(ValeRule):
         if match not in ("$title", "$sentence", "$lower", "$upper"):
             raise ValueError("expected $title, $sentence, $lower, $upper or a regex")
         return match
-
-    @field_validator("exceptions")
-    @classmethod
-    def _patterns(cls, values: list[str]) -> list[str]:
-        return valid_patterns(values)
 
     def run(self, doc: Document) -> Iterator[Hit]:
         except_re = exceptions_pattern(self.exceptions)

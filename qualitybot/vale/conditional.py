@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import StrList, ValeRule, register, valid_pattern, valid_patterns
+from qualitybot.vale.base import PatternList, ValeRule, register, valid_pattern
 from qualitybot.vale.common import excepted, exceptions_pattern, region_text
 from qualitybot.vale.message import format_message
 from qualitybot.vale.regex import compile_pattern
@@ -21,7 +21,7 @@ class Conditional(ValeRule):
     extends: Literal["conditional"]
     first: str = Field(description="the antecedent regex, e.g. an acronym \\b([A-Z]{3,5})\\b")
     second: str = Field(description="what must also appear; its capture groups name what is defined")
-    exceptions: StrList = Field(default_factory=list, description="antecedents to accept")
+    exceptions: PatternList = Field(default_factory=list, description="antecedents to accept")
     ignorecase: bool = Field(False, description="accepted for Vale compatibility (Vale ignores it here)")
     vocab: bool = Field(True, description="Vale vocabularies (qualitybot has none; accepted)")
 
@@ -29,11 +29,6 @@ class Conditional(ValeRule):
     @classmethod
     def _pattern(cls, value: str) -> str:
         return valid_pattern(value)
-
-    @field_validator("exceptions")
-    @classmethod
-    def _patterns(cls, values: list[str]) -> list[str]:
-        return valid_patterns(values)
 
     def run(self, doc: Document) -> Iterator[Hit]:
         first, second = compile_pattern(self.first), compile_pattern(self.second)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import StrList, ValeRule, register, valid_pattern, valid_patterns
+from qualitybot.vale.base import PatternList, StrList, ValeRule, register, valid_pattern
 from qualitybot.vale.common import excepted, exceptions_pattern, make_regexp, region_text
 from qualitybot.vale.message import format_message
 from qualitybot.vale.regex import compile_pattern
@@ -19,12 +19,12 @@ from qualitybot.vale.scopes import regions
 @register
 class Existence(ValeRule):
     extends: Literal["existence"]
-    tokens: StrList = Field(default_factory=list, description="words or regexes to report")
+    tokens: PatternList = Field(default_factory=list, description="words or regexes to report")
     raw: StrList = Field(default_factory=list, description="regex pieces joined as they are, no boundaries")
     append: bool = Field(False, description="put raw after the tokens instead of before")
     ignorecase: bool = Field(False, description="match regardless of case")
     nonword: bool = Field(False, description="no word boundaries around the tokens")
-    exceptions: StrList = Field(default_factory=list, description="matches to accept")
+    exceptions: PatternList = Field(default_factory=list, description="matches to accept")
     vocab: bool = Field(True, description="Vale vocabularies (qualitybot has none; accepted)")
 
     @model_validator(mode="after")
@@ -33,11 +33,6 @@ class Existence(ValeRule):
             raise ValueError("an existence rule needs 'tokens' or 'raw'")
         valid_pattern(self.pattern())
         return self
-
-    @field_validator("tokens", "exceptions")
-    @classmethod
-    def _patterns(cls, values: list[str]) -> list[str]:
-        return valid_patterns(values)
 
     def pattern(self) -> str:
         tokens = "|".join(t for t in self.tokens if t.strip())

@@ -6,11 +6,11 @@ import bisect
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import StrList, ValeRule, register, valid_pattern, valid_patterns
+from qualitybot.vale.base import PatternList, ValeRule, register, valid_pattern
 from qualitybot.vale.common import IGNORE_CASE, excepted, exceptions_pattern, region_text
 from qualitybot.vale.message import format_message
 from qualitybot.vale.regex import compile_pattern
@@ -20,11 +20,11 @@ from qualitybot.vale.scopes import regions
 @register
 class Repetition(ValeRule):
     extends: Literal["repetition"]
-    tokens: StrList = Field(description="regexes whose consecutive equal matches are reported")
+    tokens: PatternList = Field(description="regexes whose consecutive equal matches are reported")
     max: int = Field(0, ge=0, description="repeats allowed before an alert")
     ignorecase: bool = Field(False, description="compare matches regardless of case")
     alpha: bool = Field(False, description="only matches made of letters count")
-    exceptions: StrList = Field(default_factory=list, description="repeats to accept")
+    exceptions: PatternList = Field(default_factory=list, description="repeats to accept")
     vocab: bool = Field(True, description="Vale vocabularies (qualitybot has none; accepted)")
 
     @model_validator(mode="after")
@@ -33,11 +33,6 @@ class Repetition(ValeRule):
             raise ValueError("a repetition rule needs 'tokens'")
         valid_pattern(self.pattern())
         return self
-
-    @field_validator("tokens", "exceptions")
-    @classmethod
-    def _patterns(cls, values: list[str]) -> list[str]:
-        return valid_patterns(values)
 
     def pattern(self) -> str:
         return (IGNORE_CASE if self.ignorecase else "") + "(" + "|".join(self.tokens) + ")"

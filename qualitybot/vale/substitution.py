@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from qualitybot.checks import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import StrList, ValeRule, register, valid_pattern, valid_patterns
+from qualitybot.vale.base import PatternList, ValeRule, register, valid_pattern, valid_patterns
 from qualitybot.vale.common import excepted, exceptions_pattern, make_regexp, region_text
 from qualitybot.vale.message import format_message, to_sentence, unquote_first
 from qualitybot.vale.regex import Match, PatternError, compile_pattern
@@ -26,7 +26,7 @@ class Substitution(ValeRule):
     swap: dict[str, str] = Field(description="observed: expected pairs; keys are regexes, values may use $1")
     ignorecase: bool = Field(False, description="match regardless of case")
     nonword: bool = Field(False, description="no word boundaries around the keys")
-    exceptions: StrList = Field(default_factory=list, description="matches to accept")
+    exceptions: PatternList = Field(default_factory=list, description="matches to accept")
     capitalize: bool = Field(False, description="capitalize the suggestion when the match is capitalized")
     vocab: bool = Field(True, description="Vale vocabularies (qualitybot has none; accepted)")
 
@@ -42,11 +42,6 @@ class Substitution(ValeRule):
     def _keys(cls, swap: dict[str, str]) -> dict[str, str]:
         valid_patterns(list(swap))
         return swap
-
-    @field_validator("exceptions")
-    @classmethod
-    def _patterns(cls, values: list[str]) -> list[str]:
-        return valid_patterns(values)
 
     def pattern(self) -> str:
         tokens = "|".join(f"({key})" for key in self.swap)
