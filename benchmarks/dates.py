@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qualitybot.checks import registry  # noqa: E402
+from qualitybot.checks.dates_extract import find_dates  # noqa: E402
 from qualitybot.config import bundled_profile, load_rules  # noqa: E402
-from qualitybot.dates_extract import find_dates  # noqa: E402
 from qualitybot.document import Document, parse  # noqa: E402
 from qualitybot.engine import Engine  # noqa: E402
 from qualitybot.report import Finding  # noqa: E402
@@ -178,7 +178,7 @@ def compare_dateparser(docs: list[dict[str, Any]]) -> None:
     for record in docs:
         find_dates(record["text"])
     mine = time.perf_counter() - started
-    print(f"qualitybot.dates_extract.find_dates: {mine * 1000:.1f} ms for the same documents")
+    print(f"qualitybot.checks.dates_extract.find_dates: {mine * 1000:.1f} ms for the same documents")
 
 
 def main() -> int:

@@ -30,8 +30,8 @@ from typing import Any
 
 from rapidfuzz.distance import Indel
 
-from qualitybot.checks import Hit
 from qualitybot.checks.duplicates import Options, check, fold
+from qualitybot.contract import Hit
 from qualitybot.document import parse
 
 EVAL = Path("../shared/eval")

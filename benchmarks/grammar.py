@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import harper
 
-from qualitybot.checks import Hit, grammar, registry
+from qualitybot.checks import grammar, registry
 from qualitybot.config import bundled_profile, load_rules
+from qualitybot.contract import Hit
 from qualitybot.document import parse
 from qualitybot.engine import Engine
 from qualitybot.grammar import harper_engine

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from qualitybot.checks import registry
+from qualitybot.checks.pattern.base import ValeRule
 from qualitybot.config import bundled_profile, load_rules
 from qualitybot.document import parse
-from qualitybot.vale import ValeRule
 
 BBC = Path("../shared/eval/bbc_news.jsonl")
 

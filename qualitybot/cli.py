@@ -13,8 +13,8 @@ from typing import Any, TextIO
 
 from qualitybot import __version__, rules_tools
 from qualitybot.batch import Job, check_all, default_jobs
-from qualitybot.checks import CheckUnavailable
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
+from qualitybot.contract import CheckUnavailable
 from qualitybot.engine import CheckFailed, Engine
 from qualitybot.formatters import FORMATS, github, renderer
 from qualitybot.platform import PlatformConfigError, PlatformError, publish

@@ -34,8 +34,9 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qualitybot.checks import SEVERITIES, CheckOptions, CheckSpec, Severity, registry
-from qualitybot.vale.styles import ImportProblem, style_rule_files
+from qualitybot.checks import registry
+from qualitybot.checks.pattern.styles import ImportProblem, style_rule_files
+from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")

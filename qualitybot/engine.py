@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from qualitybot.checks import CheckSpec, CheckUnavailable, Hit, registry
+from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
+from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
 from qualitybot.document import Document, Span
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
@@ -62,6 +63,9 @@ class Engine:
             except Exception as exc:  # a check's bug must name the check, not crash the batch
                 raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
             for hit in hits:
+                if hit.kind not in spec.kinds:
+                    # Kinds are part of a check's contract (rules files set their severities).
+                    raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
                 rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
                 severity = rule.severity_of(hit.kind, spec)
                 if severity == "off" or any(s.covers(rule_id, hit.start) for s in quiet):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qualitybot.checks import Severity
+from qualitybot.contract import Severity
 
 SCHEMA = "qualitybot.report/1"
 

@@ -20,8 +20,9 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
-from qualitybot.checks import SEVERITIES, CheckOptions, CheckSpec, registry
+from qualitybot.checks import registry
 from qualitybot.config import ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
+from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec
 
 SCHEMA_ID = "https://qualitybot.invalid/schema/qualitybot-rules.schema.json"
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -206,7 +207,7 @@ def _const(model: type[BaseModel]) -> str:
 
 
 def _type_text(field: FieldInfo) -> str:
-    text = str(field.annotation).replace("typing.", "").replace("qualitybot.vale.base.", "")
+    text = str(field.annotation).replace("typing.", "").replace("qualitybot.checks.pattern.base.", "")
     text = text.replace("<class '", "").replace("'>", "")
     bounds = [
         f"{op} {getattr(m, attr)}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualitybot.checks import Severity
+from qualitybot.contract import Severity
 from qualitybot.report import DocumentReport, Finding, Place, Report
 
 METRICS = {"words": 412.0, "sentences": 21.0, "flesch_reading_ease": 52.3, "flesch_kincaid_grade": 10.4}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from qualitybot.checks.dates import Options, article_year, check
-from qualitybot.dates_extract import find_clock_times, find_dates
+from qualitybot.checks.dates_extract import find_clock_times, find_dates
 from tests.conftest import SHARED, make_doc, run_cli
 
 PUBLISHED = date(2004, 3, 14)  # the tables' articles are published on this day

@@ -101,7 +101,7 @@ def test_default_profile(text: str, expected: Expected) -> None:
 
 
 def test_unknown_disabled_rule_is_a_configuration_error() -> None:
-    from qualitybot.checks import CheckUnavailable
+    from qualitybot.contract import CheckUnavailable
 
     with pytest.raises(CheckUnavailable, match="did you mean 'OxfordComma'"):
         list(grammar.check(parse("Text.\n"), grammar.Options(disabled_rules=("OxfordComa",))))

@@ -15,11 +15,11 @@ import pytest
 import textstat
 import yaml
 
+from qualitybot.checks.pattern.existence import Existence
 from qualitybot.config import ConfigError, load_rules
 from qualitybot.document import parse
 from qualitybot.engine import Engine
 from qualitybot.report import Finding
-from qualitybot.vale.existence import Existence
 from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vale"

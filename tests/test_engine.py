@@ -71,3 +71,30 @@ def test_verdict_fails_only_on_errors(tmp_path: Path) -> None:
 )
 def test_excerpt(text: str, start: int, end: int, expected: str) -> None:
     assert excerpt(text, start, end) == expected
+
+
+def test_a_kind_the_check_does_not_declare_is_a_bug(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from qualitybot.contract import Hit
+    from qualitybot.engine import CheckFailed
+
+    path = tmp_path / "rules.yml"
+    path.write_text(RULES.format(extra=""), encoding="utf-8")
+    engine = Engine(load_rules(path))
+    rule, spec = engine.rules[0]
+    engine.rules = [(rule, replace(spec, run=lambda doc, options: [Hit(0, 1, "x", kind="no-such-kind")]))]
+    with pytest.raises(CheckFailed, match="no-such-kind"):
+        engine.check(make_doc(LONG))
+
+
+def test_check_modules_are_listed_explicitly() -> None:
+    import pkgutil
+
+    from qualitybot import checks
+
+    modules = {info.name for info in pkgutil.iter_modules(checks.__path__)}
+    # Every listed check exists; every other module is a helper of a listed check.
+    assert set(checks.CHECK_MODULES) <= modules
+    assert modules - set(checks.CHECK_MODULES) == {"dates_extract"}
+    assert list(checks.registry()) == list(checks.CHECK_MODULES)

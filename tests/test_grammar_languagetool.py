@@ -23,7 +23,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from qualitybot.checks import CheckUnavailable, grammar
+from qualitybot.checks import grammar
+from qualitybot.contract import CheckUnavailable
 from qualitybot.document import parse
 
 FAKE_RULES = [

@@ -1,88 +1,31 @@
-"""The checks, one module each, and what the engine needs to know of them.
+"""The checks, one module each; :func:`registry` is the list the engine runs.
 
-A check module defines:
-
-- a docstring: its user documentation (what it catches and why, an example
-  that fails and one that passes, its options);
-- ``Options``: a subclass of :class:`CheckOptions` declaring every option with
-  its type, default and allowed range (pydantic fields);
-- ``KINDS``: the kinds of finding it reports, each with its default severity
-  (a hit of kind ``empty`` from rule ``quotes`` becomes finding ``quotes.empty``);
-- ``check(doc, options)``: yields :class:`Hit` objects with character offsets
-  into ``doc.text``.
-
-Checks never read YAML, format reports or touch the network: the engine adds
-rule id, severity, line/column, suppression and verdict.
+The contract every check module follows is in :mod:`qualitybot.contract`. A new
+check is one module in this package plus its name in :data:`CHECK_MODULES`
+(and its fixture table in ``tests/``). Modules of this package that are not in
+the list are helpers of a check (``dates_extract`` serves ``dates``; the
+``pattern`` package holds the Vale rule types that the pattern check runs).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from qualitybot.contract import CheckSpec
 
-from qualitybot.document import Document, Span
-
-Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-
-
-class CheckOptions(BaseModel):
-    """Base of every check's options: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def default_severities(self) -> dict[str, Severity]:
-        """Severity per kind when the rules file sets no ``severity`` (pattern rules: Vale's ``level``)."""
-        return {}
-
-
-class CheckUnavailable(Exception):
-    """A check cannot run as configured (an engine it needs is missing or unreachable).
-
-    A configuration problem, not a bug: the CLI reports the message and exits 2.
-    """
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One problem a check found: where (offsets into ``Document.text``) and why."""
-
-    start: int
-    end: int
-    message: str
-    kind: str = ""
-    suggestions: tuple[str, ...] = ()
-    related: tuple[Span, ...] = ()
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    """What the engine knows of a check module."""
-
-    name: str
-    doc: str
-    options: type[CheckOptions]
-    kinds: Mapping[str, Severity]
-    run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
-    warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
+#: Every check, in the order the engine runs them and the docs list them.
+CHECK_MODULES: tuple[str, ...] = ("readability", "grammar", "quotes", "duplicates", "dates", "pattern")
 
 
 @cache
 def registry() -> dict[str, CheckSpec]:
-    """Every check module in this package, by name (the module's name)."""
+    """Every check of :data:`CHECK_MODULES`, by name (imported on first use, not at import time)."""
     specs = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        specs[info.name] = CheckSpec(
-            name=info.name,
+    for name in CHECK_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        specs[name] = CheckSpec(
+            name=name,
             doc=(module.__doc__ or "").strip(),
             options=module.Options,
             kinds=module.KINDS,

@@ -68,7 +68,7 @@ Why a hand-written extractor
     offsets. On the 73 AQUAINT stories (``benchmarks/dates.md``) search_dates
     takes about 100 ms per story, and about a fifth of what it finds is no
     date at all ("we", "now", "may", "10"). The regular expressions of
-    :mod:`qualitybot.dates_extract` keep every date as written, with its
+    :mod:`qualitybot.checks.dates_extract` keep every date as written, with its
     offsets, in a few milliseconds per story (about 40 times faster), and
     raise no error-severity finding on that news; validity, weekdays and leap
     years come from the standard ``calendar`` and ``datetime`` modules.
@@ -85,8 +85,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from qualitybot.checks import CheckOptions, Hit, Severity
-from qualitybot.dates_extract import MONTHS, WEEKDAYS, DateMention, find_clock_times, find_dates
+from qualitybot.checks.dates_extract import MONTHS, WEEKDAYS, DateMention, find_clock_times, find_dates
+from qualitybot.contract import CheckOptions, Hit, Severity
 from qualitybot.document import Document
 
 KINDS: dict[str, Severity] = {

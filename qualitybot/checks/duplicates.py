@@ -75,7 +75,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from rapidfuzz import fuzz
 
-from qualitybot.checks import CheckOptions, Hit, Severity
+from qualitybot.contract import CheckOptions, Hit, Severity
 from qualitybot.document import Document, Span
 
 KINDS: dict[str, Severity] = {

@@ -63,7 +63,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from qualitybot.checks import CheckOptions, CheckUnavailable, Hit, Severity
+from qualitybot.contract import CheckOptions, CheckUnavailable, Hit, Severity
 from qualitybot.document import Document
 from qualitybot.grammar import (
     EngineUnavailable,

@@ -64,7 +64,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from qualitybot.checks import CheckOptions, Hit, Severity
+from qualitybot.contract import CheckOptions, Hit, Severity
 from qualitybot.document import Block, Document, Span
 
 # Errors are marks that pair with nothing and that no convention explains: they come

@@ -33,7 +33,7 @@ from collections.abc import Iterator, Sequence
 
 from pydantic import Field, model_validator
 
-from qualitybot.checks import CheckOptions, Hit, Severity
+from qualitybot.contract import CheckOptions, Hit, Severity
 from qualitybot.document import Document, Span
 from qualitybot.metrics import MetricName, document_metrics, words
 

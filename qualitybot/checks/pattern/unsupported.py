@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import ConfigDict
 
-from qualitybot.checks import Hit
+from qualitybot.checks.pattern.base import ValeRule
+from qualitybot.contract import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import ValeRule
 
 NOT_RUN = ("sequence", "spelling", "script")
 

@@ -8,13 +8,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from qualitybot.checks import Hit
+from qualitybot.checks.pattern.base import PatternList, ValeRule, register, valid_pattern, valid_patterns
+from qualitybot.checks.pattern.common import excepted, exceptions_pattern, make_regexp, region_text
+from qualitybot.checks.pattern.message import format_message, to_sentence, unquote_first
+from qualitybot.checks.pattern.regex import Match, PatternError, compile_pattern
+from qualitybot.checks.pattern.scopes import regions
+from qualitybot.contract import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import PatternList, ValeRule, register, valid_pattern, valid_patterns
-from qualitybot.vale.common import excepted, exceptions_pattern, make_regexp, region_text
-from qualitybot.vale.message import format_message, to_sentence, unquote_first
-from qualitybot.vale.regex import Match, PatternError, compile_pattern
-from qualitybot.vale.scopes import regions
 
 _GROUP_REF = re.compile(r"\$(\d+)")
 _PHRASE = re.compile(r"[\w\s-]*")  # Vale's phrase(): letters, digits, spaces, hyphens

@@ -7,10 +7,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from qualitybot.checks import CheckOptions, Hit, Severity
+from qualitybot.checks.pattern.regex import PatternError, compile_pattern
+from qualitybot.checks.pattern.scopes import SCOPE_HELP, check_scope
+from qualitybot.contract import CheckOptions, Hit, Severity
 from qualitybot.document import Document
-from qualitybot.vale.regex import PatternError, compile_pattern
-from qualitybot.vale.scopes import SCOPE_HELP, check_scope
 
 RuleType = Literal[
     "existence",

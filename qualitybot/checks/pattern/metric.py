@@ -19,12 +19,12 @@ from typing import Any, Literal
 import textstat
 from pydantic import Field, field_validator
 
-from qualitybot.checks import Hit
+from qualitybot.checks.pattern.base import ValeRule, register
+from qualitybot.checks.pattern.message import format_message
+from qualitybot.checks.pattern.scopes import heading_level
+from qualitybot.contract import Hit
 from qualitybot.document import Document
 from qualitybot.metrics import prose_text
-from qualitybot.vale.base import ValeRule, register
-from qualitybot.vale.message import format_message
-from qualitybot.vale.scopes import heading_level
 
 VARIABLES = (
     "words",

@@ -13,13 +13,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from qualitybot.checks import Hit
+from qualitybot.checks.pattern.base import PatternList, StrList, ValeRule, register, valid_pattern
+from qualitybot.checks.pattern.common import excepted, exceptions_pattern, region_text
+from qualitybot.checks.pattern.message import format_message
+from qualitybot.checks.pattern.regex import Pattern, compile_pattern
+from qualitybot.checks.pattern.scopes import regions
+from qualitybot.contract import Hit
 from qualitybot.document import Document
-from qualitybot.vale.base import PatternList, StrList, ValeRule, register, valid_pattern
-from qualitybot.vale.common import excepted, exceptions_pattern, region_text
-from qualitybot.vale.message import format_message
-from qualitybot.vale.regex import Pattern, compile_pattern
-from qualitybot.vale.scopes import regions
 
 _WORD = r"[\p{N}\p{L}*]+[^\s]*"
 # Words a title keeps in lower case unless first or last (AP: short function words;

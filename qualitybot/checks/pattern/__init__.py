@@ -32,16 +32,34 @@ Options
     are Go RE2 syntax and run in linear time; patterns RE2 cannot run (look-arounds,
     back-references) run in a backtracking engine with a time budget, and a pattern
     that exhausts it is stopped and reported as ``RULE.timeout``.
+
+Implementation: one module per Vale rule type in this package; ``base`` holds
+the keys every rule has and picks the rule type's model from ``extends``;
+``regex`` compiles patterns so that none can hang; ``styles`` finds the rule
+files of a Vale style folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qualitybot.checks import Hit, Severity
+# Importing the rule type modules registers them with ValeRule (by their ``extends`` name).
+from qualitybot.checks.pattern import (  # noqa: F401
+    capitalization,
+    conditional,
+    consistency,
+    existence,
+    metric,
+    occurrence,
+    readability,
+    repetition,
+    substitution,
+    unsupported,
+)
+from qualitybot.checks.pattern.base import ValeRule as Options
+from qualitybot.checks.pattern.regex import BACKTRACKING_BUDGET, PatternTimeout, time_budget
+from qualitybot.contract import Hit, Severity
 from qualitybot.document import Document
-from qualitybot.vale import ValeRule as Options
-from qualitybot.vale.regex import BACKTRACKING_BUDGET, PatternTimeout, time_budget
 
 __all__ = ["KINDS", "Options", "check"]
 

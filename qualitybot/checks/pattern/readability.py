@@ -8,11 +8,11 @@ from typing import Literal
 import textstat
 from pydantic import Field
 
-from qualitybot.checks import Hit
+from qualitybot.checks.pattern.base import ValeRule, register
+from qualitybot.checks.pattern.message import format_message
+from qualitybot.contract import Hit
 from qualitybot.document import Document
 from qualitybot.metrics import prose_text
-from qualitybot.vale.base import ValeRule, register
-from qualitybot.vale.message import format_message
 
 GRADES: dict[str, Callable[[str], float]] = {
     "Gunning Fog": textstat.gunning_fog,

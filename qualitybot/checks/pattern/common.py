@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from qualitybot.checks.pattern.regex import Pattern, compile_pattern
+from qualitybot.checks.pattern.scopes import Region
 from qualitybot.document import Document
-from qualitybot.vale.regex import Pattern, compile_pattern
-from qualitybot.vale.scopes import Region
 
 IGNORE_CASE = "(?i)"
 WORD_TEMPLATE = r"(?m)\b(?:%s)\b"

@@ -1,0 +1,72 @@
+"""The contract between the engine and the checks: what a check receives and what it yields.
+
+A check module (listed in :data:`qualitybot.checks.CHECK_MODULES`) defines:
+
+- a docstring: its user documentation (what it catches and why, an example
+  that fails and one that passes, its options);
+- ``Options``: a subclass of :class:`CheckOptions` declaring every option with
+  its type, default and allowed range (pydantic fields);
+- ``KINDS``: the kinds of finding it reports, each with its default severity
+  (a hit of kind ``empty`` from rule ``quotes`` becomes finding ``quotes.empty``);
+- ``check(doc, options)``: yields :class:`Hit` objects with character offsets
+  into ``doc.text``.
+
+Checks never read YAML, format reports or touch the network: the engine adds
+rule id, severity, line/column, suppression and verdict. This module imports
+nothing of qualitybot but the Document, so reports, formatters and the checks
+can all depend on it without depending on each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from qualitybot.document import Document, Span
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+class CheckOptions(BaseModel):
+    """Base of every check's options: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def default_severities(self) -> dict[str, Severity]:
+        """Severity per kind when the rules file sets no ``severity`` (pattern rules: Vale's ``level``)."""
+        return {}
+
+
+class CheckUnavailable(Exception):
+    """A check cannot run as configured (an engine it needs is missing or unreachable).
+
+    A configuration problem, not a bug: the CLI reports the message and exits 2.
+    """
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One problem a check found: where (offsets into ``Document.text``) and why."""
+
+    start: int
+    end: int
+    message: str
+    kind: str = ""
+    suggestions: tuple[str, ...] = ()
+    related: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What the engine knows of a check module."""
+
+    name: str
+    doc: str
+    options: type[CheckOptions]
+    kinds: Mapping[str, Severity]
+    run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
+    warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
