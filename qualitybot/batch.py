@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from qualitybot.budget import TimeBudget
 from qualitybot.config import load_rules
 from qualitybot.document import parse
 from qualitybot.engine import Engine
@@ -30,6 +31,7 @@ class Job:
     rules_file: Path
     published_at: date | None
     max_bytes: int
+    time_budget: TimeBudget | None = None  # None: the rules file's
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def check_path(engine: Engine, job: Job, path: str) -> Outcome:
 
 def _init_worker(job: Job) -> None:
     global _worker_engine, _worker_job
-    _worker_engine, _worker_job = Engine(load_rules(job.rules_file)), job
+    _worker_engine, _worker_job = Engine(load_rules(job.rules_file), job.time_budget), job
 
 
 def _check_in_worker(path: str) -> Outcome:

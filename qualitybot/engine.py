@@ -25,7 +25,7 @@ class CheckFailed(Exception):
 
 
 # A check that starts after the document's budget is spent still gets this share of it.
-LATE_SHARE = 0.1
+LATE_SHARE = 0.05
 
 
 class Engine:
