@@ -52,6 +52,8 @@ CASES: tuple[Case, ...] = (
         lambda n: _fill("<!-- qualitybot: disable-next-line grammar -->\nThe the cat.\n\n", n),
         "a suppression comment before every paragraph",
     ),
+    Case("unclosed-suppressions", ".md", lambda n: _fill("<!-- qualitybot: disable grammar ", n),
+         "suppression comments that never close"),
     Case("short-paragraphs", ".txt", lambda n: _fill("A short paragraph repeats here.\n\n", n),
          "repeated short paragraphs"),
     Case("unclosed-fence", ".md", lambda n: "```\n" + _fill(_PROSE + "\n", n), "an unclosed code fence"),
