@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import re
@@ -164,7 +165,16 @@ def _revision(path: str, meta: Mapping[str, Any]) -> int:
     return value
 
 
+SERVICE_MODULES = ("fastapi", "uvicorn", "huey", "redis", "standardwebhooks")
+
+
 def run_service(args: argparse.Namespace) -> int:
+    missing = [name for name in SERVICE_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UsageError(
+            f"`qualitybot {args.command}` needs the bot service's packages ({', '.join(missing)} missing): "
+            "pip install 'qualitybot[service]'"
+        )
     from qualitybot.service.commands import run_serve, run_worker
 
     return run_serve(args) if args.command == "serve" else run_worker(args)
