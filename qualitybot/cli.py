@@ -17,14 +17,13 @@ from qualitybot.batch import Job, check_all, default_jobs
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
 from qualitybot.contract import CheckUnavailable
 from qualitybot.engine import CheckFailed, Engine
+from qualitybot.exits import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, EXIT_USAGE
 from qualitybot.formatters import FORMATS, github, renderer
 from qualitybot.platform import PlatformConfigError, PlatformError, publish
 from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, Report
 from qualitybot.service.settings import SettingsError
 from qualitybot.sources import DEFAULT_MAX_BYTES, expand
-
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class UsageError(Exception):
