@@ -85,7 +85,10 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     ruleset = load_rules(rules_file)
     engine = Engine(ruleset)
     engine.start_warm_up()
-    paths = list(expand(args.paths))
+    skipped: list[str] = []
+    paths = list(expand(args.paths, skipped))
+    for note in skipped:
+        print(f"qualitybot: {note}", file=sys.stderr)
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
     job = Job(rules_file, args.published_at, int(args.max_size * 1048576))
