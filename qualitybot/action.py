@@ -305,6 +305,8 @@ def run(environ: Mapping[str, str]) -> int:
         else:
             user_rules = rules_file(inputs.rules)
             root = Path(environ[RULES_ROOT_ENV]) if environ.get(RULES_ROOT_ENV) else rules_root(user_rules)
+            if user_rules.resolve().parent == bundled_profile("default").resolve().parent:
+                root = None  # a bundled profile reaches only bundled profiles
         if root is not None:
             child_env[RULES_ROOT_ENV] = str(root)
         if pr and inputs.comment and inputs.token:

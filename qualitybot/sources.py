@@ -34,6 +34,8 @@ def expand(paths: list[str], notes: list[str] | None = None) -> Iterator[str]:
         if raw != "-" and path.is_dir():
             root = boundary(path)
             for found in sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()):
+                if ".git" in found.relative_to(path).parts:
+                    continue  # git's own files are no articles
                 if inside(found, root):
                     yield str(found)
                 elif notes is not None:
