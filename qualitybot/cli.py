@@ -85,7 +85,10 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     ruleset = load_rules(rules_file)
     engine = Engine(ruleset)
     engine.start_warm_up()
-    paths = list(expand(args.paths))
+    skipped: list[str] = []
+    paths = list(expand(args.paths, skipped))
+    for note in skipped:
+        print(f"qualitybot: {note}", file=sys.stderr)
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
     job = Job(rules_file, args.published_at, int(args.max_size * 1048576))
@@ -194,6 +197,13 @@ def _pure_stdout() -> TextIO:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if os.environ.get("PRE_COMMIT") == "1" and argv[:1] == ["check"] and "--" not in argv:
+        # pre-commit appends file names after the hook's args; without `--` a staged file
+        # named `--output=README.md` would be read as an option and overwrite README.md.
+        print("qualitybot: in a pre-commit hook, end the hook's args with '--' "
+              "(for example args: [--rules, rules.yml, --])", file=sys.stderr)
+        return EXIT_USAGE
     args = parser.parse_args(argv)
     logging.basicConfig(format="qualitybot: %(message)s", level=logging.WARNING)
     out = _pure_stdout()
