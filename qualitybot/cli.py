@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "a full stop), then report what remains")
     fixing.add_argument("--diff", action="store_true",
                         help="print the safe fixes as a unified diff instead of the report; change nothing")
+    lsp = commands.add_parser("lsp", help="language server for editors (LSP over stdio)",
+                              description="Run the Language Server Protocol server on stdin/stdout.")
+    lsp.add_argument("--rules", metavar="FILE", help="rules file (default: as `qualitybot check` finds it "
+                     "from the document's workspace folder)")
+    lsp.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the default)")
     rules_tools.add_parser(commands)
     from qualitybot.service.commands import add_parsers  # light: the server loads only when run
 
@@ -223,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return run_check(args, out)
+        if args.command == "lsp":
+            from qualitybot.lsp import serve
+
+            return serve(args.rules, sys.stdin.buffer, out.buffer)
         if args.command == "rules":
             return rules_tools.run(args, out)
         if args.command in ("serve", "worker"):
