@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument("--rules", metavar="FILE", help="rules file (default: as `qualitybot check` finds it "
                      "from the document's workspace folder)")
     lsp.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the default)")
+    from qualitybot import preview
+
+    preview.add_parser(commands)
     rules_tools.add_parser(commands)
     from qualitybot.service.commands import add_parsers  # light: the server loads only when run
 
@@ -232,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
             from qualitybot.lsp import serve
 
             return serve(args.rules, sys.stdin.buffer, out.buffer)
+        if args.command == "preview":
+            from qualitybot import preview
+
+            return preview.run(args, out)
         if args.command == "rules":
             return rules_tools.run(args, out)
         if args.command in ("serve", "worker"):
