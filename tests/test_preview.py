@@ -114,7 +114,7 @@ def test_api_refuses_an_oversized_body_unread(server: tuple[str, int]) -> None:
 
 def test_the_page_is_self_contained(server: tuple[str, int]) -> None:
     status, headers, page = call(server, None, method="GET", path="/")
-    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"/preview.js" in page
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     for path in ("/", "/preview.js", "/preview.css"):
         _, _, body = call(server, None, method="GET", path=path)
