@@ -8,6 +8,9 @@ A check module (listed in :data:`qualitybot.checks.CHECK_MODULES`) defines:
   its type, default and allowed range (pydantic fields);
 - ``KINDS``: the kinds of finding it reports, each with its default severity
   (a hit of kind ``empty`` from rule ``quotes`` becomes finding ``quotes.empty``);
+- ``SAFE_FIXES`` (optional): the kinds whose suggestion can be applied without a
+  human looking (``check --fix``), when a hit has exactly one; a suggestion always
+  replaces the hit's whole span;
 - ``check(doc, options)``: yields :class:`Hit` objects with character offsets
   into ``doc.text``.
 
@@ -40,6 +43,10 @@ class CheckOptions(BaseModel):
         """Severity per kind when the rules file sets no ``severity`` (pattern rules: Vale's ``level``)."""
         return {}
 
+    def safe_fix_kinds(self) -> frozenset[str]:
+        """Kinds this rule's own options declare safe to fix, beyond the check's ``SAFE_FIXES``."""
+        return frozenset()
+
 
 class CheckUnavailable(Exception):
     """A check cannot run as configured (an engine it needs is missing or unreachable).
@@ -70,3 +77,4 @@ class CheckSpec:
     kinds: Mapping[str, Severity]
     run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
     warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
+    safe_fixes: frozenset[str] = frozenset()

@@ -9,6 +9,7 @@ from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
 from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
 from qualitybot.document import Document, Span
+from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
 from qualitybot.suppress import silences
@@ -70,7 +71,12 @@ class Engine:
                 severity = rule.severity_of(hit.kind, spec)
                 if severity == "off" or any(s.covers(rule_id, hit.start) for s in quiet):
                     continue
-                findings.append(_finding(doc, spec.name, rule_id, severity, hit))
+                fixable = (
+                    len(hit.suggestions) == 1
+                    and (hit.kind in spec.safe_fixes or hit.kind in rule.options.safe_fix_kinds())
+                    and safe_place(doc, hit.start, hit.end, hit.suggestions[0])
+                )
+                findings.append(_finding(doc, spec.name, rule_id, severity, hit, fixable))
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
 
@@ -83,7 +89,7 @@ def _place(doc: Document, span: Span) -> Place:
     return Place(line, column, end_line, end_column)
 
 
-def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -> Finding:
+def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit, fixable: bool = False) -> Finding:
     place = _place(doc, Span(hit.start, hit.end))
     return Finding(
         check=check,
@@ -97,6 +103,7 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -
         excerpt=excerpt(doc.text, hit.start, hit.end),
         suggestions=hit.suggestions,
         related=tuple(_place(doc, r) for r in hit.related),
+        fixable=fixable,
     )
 
 

@@ -31,5 +31,8 @@ def registry() -> dict[str, CheckSpec]:
             kinds=module.KINDS,
             run=module.check,
             warm_up=getattr(module, "warm_up", None),
+            safe_fixes=frozenset(getattr(module, "SAFE_FIXES", ())),
         )
+        if not specs[name].safe_fixes <= specs[name].kinds.keys():
+            raise TypeError(f"check '{name}' declares SAFE_FIXES that are not among its KINDS")
     return specs

@@ -89,6 +89,9 @@ KINDS: dict[str, Severity] = {
     "style": "info",
     "formatting": "info",
 }
+# A doubled word ("the the" -> "the") and "a"/"an" have one right answer when the
+# engine offers exactly one: `check --fix` applies it.
+SAFE_FIXES = frozenset({"repetition", "article"})
 
 Dialect = Literal["american", "british", "australian", "canadian", "indian"]
 LANGUAGE_OF_DIALECT: dict[str, str] = {
