@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import re
@@ -16,14 +17,13 @@ from qualitybot.batch import Job, check_all, default_jobs
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
 from qualitybot.contract import CheckUnavailable
 from qualitybot.engine import CheckFailed, Engine
+from qualitybot.exits import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, EXIT_USAGE
 from qualitybot.formatters import FORMATS, github, renderer
 from qualitybot.platform import PlatformConfigError, PlatformError, publish
 from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, Report
 from qualitybot.service.settings import SettingsError
 from qualitybot.sources import DEFAULT_MAX_BYTES, expand
-
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -164,7 +164,16 @@ def _revision(path: str, meta: Mapping[str, Any]) -> int:
     return value
 
 
+SERVICE_MODULES = ("fastapi", "uvicorn", "huey", "redis", "standardwebhooks")
+
+
 def run_service(args: argparse.Namespace) -> int:
+    missing = [name for name in SERVICE_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UsageError(
+            f"`qualitybot {args.command}` needs the bot service's packages ({', '.join(missing)} missing): "
+            "pip install 'qualitybot[service]'"
+        )
     from qualitybot.service.commands import run_serve, run_worker
 
     return run_serve(args) if args.command == "serve" else run_worker(args)

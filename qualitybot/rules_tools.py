@@ -23,9 +23,9 @@ from pydantic_core import PydanticUndefined, to_jsonable_python
 from qualitybot.checks import registry
 from qualitybot.config import ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec
+from qualitybot.exits import EXIT_PASS as EXIT_OK
 
 SCHEMA_ID = "https://qualitybot.invalid/schema/qualitybot-rules.schema.json"
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class UnknownRule(ConfigError):
