@@ -198,7 +198,7 @@ def _revision(path: str, meta: Mapping[str, Any]) -> int:
     return value
 
 
-SERVICE_MODULES = ("fastapi", "uvicorn", "huey", "redis", "standardwebhooks")
+SERVICE_MODULES = ("fastapi", "uvicorn", "huey", "redis", "standardwebhooks", "pebble")
 
 
 def run_service(args: argparse.Namespace) -> int:

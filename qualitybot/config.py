@@ -78,6 +78,11 @@ class PlatformConfig(BaseModel):
     api: str = Field(default="", description="base URL of the platform's API (github: api.github.com)")
     token_env: str = Field(default="QUALITYBOT_PLATFORM_TOKEN", description="variable holding the token")
     repository: str = Field(default="", description="github: owner/name (default: $GITHUB_REPOSITORY)")
+    author: str = Field(
+        default="",
+        max_length=200,
+        description="the bot's own comment author (generic: author id; github: login); default: asked from the API",
+    )
     # How hard to try: every request has these timeouts; failures that may pass
     # (connection errors, timeouts, 429, 5xx) are retried with exponential backoff
     # and jitter, honouring Retry-After, until max_attempts or deadline.
