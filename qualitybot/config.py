@@ -46,6 +46,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
 from qualitybot.checks.pattern.styles import ImportProblem, style_rule_files
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
@@ -53,7 +54,7 @@ from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
 RULE_KEYS = ("check", "severity", "enabled", "severities")
-TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform")
+TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform", "time_budget")
 KindSeverity = Severity | Literal["off"]
 RULES_ROOT_ENV = "QUALITYBOT_RULES_ROOT"  # the folder extends/import may reach (trusted local use)
 MAX_YAML_NODES = 100_000  # values one rules file may hold, aliases expanded ("billion laughs")
@@ -118,6 +119,7 @@ class RuleSet:
     rules: dict[str, Rule]
     sources: tuple[str, ...]
     platform: PlatformConfig = field(default_factory=PlatformConfig)
+    time_budget: TimeBudget = field(default_factory=TimeBudget)
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -435,8 +437,13 @@ def _validate(
     platform = PlatformConfig()
     if "platform" in data:
         platform = _validate_model(PlatformConfig, data["platform"], ("platform",), where, errors) or platform
+    time_budget = TimeBudget()
+    if "time_budget" in data:
+        time_budget = (
+            _validate_model(TimeBudget, data["time_budget"], ("time_budget",), where, errors) or time_budget
+        )
     profile = data.get("profile", "")
-    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform)
+    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform, time_budget=time_budget)
 
 
 def _validate_rule(

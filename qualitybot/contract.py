@@ -32,6 +32,9 @@ from qualitybot.document import Document, Span
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+#: Kinds the engine reports for any check, added to every check's own KINDS:
+#: ``timeout``, the check ran past the document's time budget (see qualitybot.budget).
+ENGINE_KINDS: dict[str, Severity] = {"timeout": "error"}
 
 
 class CheckOptions(BaseModel):
