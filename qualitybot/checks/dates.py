@@ -166,9 +166,11 @@ _DATE_CONTINUATIONS = _word_set(
     he she it they we i was were is are will would has had have there but with while so his her
     its their our a an of"""
 )
-# ... unless the word before says it is a date ("on March 30 police ..."), as does an
-# abbreviated month ("Feb. 30"): no one writes "In Feb. 30 people".
-_DATE_PREPOSITIONS = _word_set("on since until till from by before after")
+# ... and only after a word that takes a month alone ("In March", "last July") or at the start
+# of a sentence: after any other word ("the year to September 31 profits rose", "ending 31
+# September") the number belongs to the month. An abbreviated month ("Feb. 30") is a date:
+# no one writes "In Feb. 30 people".
+_MONTH_ALONE_BEFORE = _word_set("in during last this next early late mid of")
 
 
 def _is_count(m: DateMention) -> bool:
@@ -176,8 +178,8 @@ def _is_count(m: DateMention) -> bool:
     return (
         m.year is None
         and bool(word) and word.lower() not in _DATE_CONTINUATIONS
-        and m.preceded_by.lower() not in _DATE_PREPOSITIONS
-        and "." not in m.text
+        and m.preceded_by.lower() in _MONTH_ALONE_BEFORE | {""}
+        and m.text[0].isalpha() and "." not in m.text
     )  # fmt: skip
 
 
