@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from qualitybot.checks import registry
 from qualitybot.checks.pattern.styles import ImportProblem, style_rule_files
@@ -41,7 +41,7 @@ from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
 RULE_KEYS = ("check", "severity", "enabled", "severities")
-TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform")
+TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform", "archive")
 KindSeverity = Severity | Literal["off"]
 
 
@@ -72,6 +72,24 @@ class PlatformConfig(BaseModel):
     deadline: float = Field(default=300.0, gt=0, le=86400, description="seconds after which posting gives up")
 
 
+class ArchiveConfig(BaseModel):
+    """Where earlier articles are kept (qualitybot.archive): a directory (SQLite) or a Redis URL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: str | None = Field(default=None, min_length=1, description="directory, relative to the rules file")
+    redis: str | None = Field(default=None, pattern=r"^(redis|rediss|unix)://", description="Redis URL")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ArchiveConfig:
+        if (self.path is None) == (self.redis is None):
+            raise ValueError("give either path: DIR or redis: URL")
+        return self
+
+    @property
+    def location(self) -> str:
+        return self.redis or self.path or ""
+
+
 @dataclass(frozen=True)
 class Rule:
     """One validated rule: which check runs, how loud, with which options."""
@@ -96,6 +114,7 @@ class RuleSet:
     rules: dict[str, Rule]
     sources: tuple[str, ...]
     platform: PlatformConfig = field(default_factory=PlatformConfig)
+    archive: ArchiveConfig | None = None
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -327,8 +346,16 @@ def _validate(
     platform = PlatformConfig()
     if "platform" in data:
         platform = _validate_model(PlatformConfig, data["platform"], ("platform",), where, errors) or platform
+    archive = None
+    if "archive" in data:
+        archive = _validate_model(ArchiveConfig, data["archive"], ("archive",), where, errors)
+        if archive and archive.path:
+            # A relative directory is relative to the rules file that names it.
+            rules_file = where.get(("archive", "path"), where.get(("archive",), ("", 0)))[0]
+            if rules_file and not Path(archive.path).is_absolute():
+                archive = ArchiveConfig(path=str(Path(rules_file).parent / archive.path))
     profile = data.get("profile", "")
-    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform)
+    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform, archive=archive)
 
 
 def _validate_rule(

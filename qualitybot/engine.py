@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from typing import TYPE_CHECKING
 
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Elsewhere, Hit
 from qualitybot.document import Document, Span
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
 from qualitybot.suppress import silences
+
+if TYPE_CHECKING:
+    from qualitybot.archive import Archive
 
 EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
@@ -53,6 +57,8 @@ class Engine:
                     spec.warm_up(rule.options)
 
     def check(self, doc: Document) -> DocumentReport:
+        if doc.archive is None and self.ruleset.archive is not None:
+            doc.archive = _archive(self.ruleset.archive.location)
         quiet = silences(doc)
         findings: list[Finding] = []
         for rule, spec in self.rules:
@@ -73,6 +79,16 @@ class Engine:
                 findings.append(_finding(doc, spec.name, rule_id, severity, hit))
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
+
+
+def _archive(location: str) -> Archive:
+    """The archive of earlier articles the rules file names (opened once per process).
+
+    ArchiveError, a CheckUnavailable, says why it cannot be used.
+    """
+    from qualitybot.archive import open_archive  # numpy and datasketch load only when an archive is used
+
+    return open_archive(location)
 
 
 def _place(doc: Document, span: Span) -> Place:
@@ -96,7 +112,10 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -
         end_column=place.end_column,
         excerpt=excerpt(doc.text, hit.start, hit.end),
         suggestions=hit.suggestions,
-        related=tuple(_place(doc, r) for r in hit.related),
+        related=tuple(
+            Place(r.line, r.column, r.end_line, r.end_column, r.path) if isinstance(r, Elsewhere) else _place(doc, r)
+            for r in hit.related
+        ),
     )
 
 

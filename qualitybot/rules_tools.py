@@ -21,7 +21,7 @@ from pydantic.json_schema import models_json_schema
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from qualitybot.checks import registry
-from qualitybot.config import ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
+from qualitybot.config import ArchiveConfig, ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec
 
 SCHEMA_ID = "https://qualitybot.invalid/schema/qualitybot-rules.schema.json"
@@ -240,7 +240,7 @@ def _plain(value: Any) -> Any:
 def rules_schema() -> dict[str, Any]:
     """The JSON Schema of rules files, generated from every check's Options model."""
     checks = registry()
-    wanted: list[type[BaseModel]] = [PlatformConfig]
+    wanted: list[type[BaseModel]] = [PlatformConfig, ArchiveConfig]
     for spec in checks.values():
         wanted.extend(_option_models(spec.options))
     refs, top = models_json_schema([(m, "validation") for m in wanted], ref_template="#/$defs/{model}")
@@ -280,6 +280,7 @@ def rules_schema() -> dict[str, Any]:
             "additionalProperties": {"anyOf": [*any_rule, override]},
         },
         "platform": ref(PlatformConfig),
+        "archive": ref(ArchiveConfig),
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
