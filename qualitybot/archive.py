@@ -66,7 +66,7 @@ PARAGRAPH_BANDS = (8, 4)
 # Share of a later document's shingles found in one earlier document that makes it a copy.
 DOCUMENT_SHARE = 0.42
 # Share of a paragraph's shingles found in one earlier paragraph that makes it a copy.
-PARAGRAPH_SHARE = 0.75
+PARAGRAPH_SHARE = 0.9
 # Shorter paragraphs are not compared on their own (datelines, bylines, refrains).
 MIN_PARAGRAPH_WORDS = 15
 # A document with fewer shingles than this is too short to call a copy as a whole.

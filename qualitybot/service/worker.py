@@ -31,6 +31,7 @@ from huey.api import Huey, TaskWrapper
 from huey.consumer import Consumer
 
 from qualitybot.report import Report
+from qualitybot.service.archiving import archive_submission
 from qualitybot.service.checking import Checker
 from qualitybot.service.events import EventError
 from qualitybot.service.logs import current_event
@@ -152,6 +153,7 @@ class Processor:
         try:
             report = self.checker.check(raw)
             outcome = self.publisher.publish(submission_id, revision, report)
+            archive_submission(self.settings.ruleset, raw)  # before done: a kill -9 here re-runs the event
         except PlatformUnavailable as exc:
             delay = backoff(attempt, self.settings.retry_base, self.settings.retry_max, exc.retry_after)
             log.warning(
