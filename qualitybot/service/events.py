@@ -112,4 +112,5 @@ def document_of(submission: Submission, today: date) -> Document:
     )
     if doc.published_at is None:
         doc.published_at = today
+    doc.archive_id = submission.id  # compared with earlier submissions, never with its own revisions
     return doc
