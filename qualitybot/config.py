@@ -236,6 +236,10 @@ class _Loading:
                 return True
         return False
 
+    def outside(self, ref: str) -> str:
+        return (f"'{ref}' is outside {self.root}, the folder rules files may reach "
+                f"(see {RULES_ROOT_ENV} in SECURITY.md); not read")
+
     def count_file(self) -> bool:
         self.files += 1
         return self.files <= MAX_RULES_FILES
@@ -301,8 +305,7 @@ def _load_merged(
             )
             continue
         if not loading.allows(parent_path):
-            errors.append(_at(where, at, f"extends: '{parent}' is outside {loading.root}, the folder "
-                              f"rules files may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+            errors.append(_at(where, at, f"extends: {loading.outside(parent)}"))
             continue
         key = parent_path.resolve()
         if key in chain or key == path.resolve():
@@ -349,16 +352,18 @@ def _import_vale(
     rules_where: dict[tuple[str, ...], Where] = {}
     sources: list[str] = []
     for i, ref in enumerate(refs):
+        at = ("import", str(i)) if len(refs) > 1 else ("import",)
+        if not loading.allows(path.parent / ref):  # not even listed
+            errors.append(_at(where, at, f"import: {loading.outside(ref)}"))
+            continue
         try:
             files = style_rule_files(ref, path)
         except ImportProblem as exc:
-            errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",), str(exc)))
+            errors.append(_at(where, at, str(exc)))
             continue
         for rule_id, rule_file in files:
-            if not loading.allows(rule_file):
-                errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",),
-                                  f"import: '{rule_file}' is outside {loading.root}, the folder rules files "
-                                  f"may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+            if not loading.allows(rule_file):  # a symbolic link in the style folder
+                errors.append(_at(where, at, f"import: {loading.outside(str(rule_file))}"))
                 continue
             if not loading.count_file():
                 errors.append(f"{rule_file}: more than {MAX_RULES_FILES} rules files; refused")
