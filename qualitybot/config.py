@@ -150,13 +150,18 @@ def _read_yaml(path: Path) -> _Located:
     if node is None:
         return _Located({}, where)
     try:
-        return _Located(_construct(node, name, (), where, [MAX_YAML_NODES]), where)
+        return _Located(_construct(node, name, (), where, [MAX_YAML_NODES], yaml.SafeLoader("")), where)
     except RecursionError:
         raise ConfigError([f"{name}: invalid YAML: nested too deeply"]) from None
 
 
 def _construct(
-    node: yaml.Node, name: str, path: tuple[str, ...], where: dict[tuple[str, ...], Where], budget: list[int]
+    node: yaml.Node,
+    name: str,
+    path: tuple[str, ...],
+    where: dict[tuple[str, ...], Where],
+    budget: list[int],
+    loader: yaml.SafeLoader,
 ) -> Any:
     # An alias is the node it names, so a "billion laughs" file expands exponentially
     # here: every value built counts against the file's budget.
@@ -170,13 +175,12 @@ def _construct(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(yaml.SafeLoader(" ").construct_object(key_node))
+            key = str(loader.construct_object(key_node, deep=True))
             where[(*path, key)] = (name, key_node.start_mark.line + 1)
-            result[key] = _construct(value_node, name, (*path, key), where, budget)
+            result[key] = _construct(value_node, name, (*path, key), where, budget, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, name, (*path, str(i)), where, budget) for i, item in enumerate(node.value)]
-    loader = yaml.SafeLoader("")
+        return [_construct(item, name, (*path, str(i)), where, budget, loader) for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 
 
