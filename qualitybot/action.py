@@ -55,7 +55,9 @@ from pathlib import Path
 import yaml
 
 from qualitybot.config import DEFAULT_RULES_FILES, RULES_ROOT_ENV, bundled_profile, find_rules_file, rules_root
+from qualitybot.exits import EXIT_FAIL, EXIT_PASS, EXIT_USAGE
 from qualitybot.formatters.github import escape_data
+from qualitybot.platform.github import DEFAULT_API
 from qualitybot.sources import SUFFIXES, display, expand, inside
 
 # The environment variable action.yml sets for each input (tests check they match).
@@ -69,8 +71,7 @@ INPUTS = {
 }
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 TOKEN_ENV = "QUALITYBOT_GITHUB_TOKEN"  # how the token reaches `qualitybot check --post`
-DEFAULT_API = "https://api.github.com"
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
 ARTICLE_PATTERNS = "*.md *.markdown *.txt *.html"
 RULES_SUFFIXES = (".yml", ".yaml")  # what is copied from the base commit: rules files, Vale styles
 

@@ -46,6 +46,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
 from qualitybot.checks.pattern.styles import ImportProblem, style_rule_files
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
@@ -53,7 +54,7 @@ from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
 RULE_KEYS = ("check", "severity", "enabled", "severities")
-TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform")
+TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform", "time_budget")
 KindSeverity = Severity | Literal["off"]
 RULES_ROOT_ENV = "QUALITYBOT_RULES_ROOT"  # the folder extends/import may reach (trusted local use)
 MAX_YAML_NODES = 100_000  # values one rules file may hold, aliases expanded ("billion laughs")
@@ -78,6 +79,11 @@ class PlatformConfig(BaseModel):
     api: str = Field(default="", description="base URL of the platform's API (github: api.github.com)")
     token_env: str = Field(default="QUALITYBOT_PLATFORM_TOKEN", description="variable holding the token")
     repository: str = Field(default="", description="github: owner/name (default: $GITHUB_REPOSITORY)")
+    author: str = Field(
+        default="",
+        max_length=200,
+        description="the bot's own comment author (generic: author id; github: login); default: asked from the API",
+    )
     # How hard to try: every request has these timeouts; failures that may pass
     # (connection errors, timeouts, 429, 5xx) are retried with exponential backoff
     # and jitter, honouring Retry-After, until max_attempts or deadline.
@@ -113,6 +119,7 @@ class RuleSet:
     rules: dict[str, Rule]
     sources: tuple[str, ...]
     platform: PlatformConfig = field(default_factory=PlatformConfig)
+    time_budget: TimeBudget = field(default_factory=TimeBudget)
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -439,8 +446,13 @@ def _validate(
     platform = PlatformConfig()
     if "platform" in data:
         platform = _validate_model(PlatformConfig, data["platform"], ("platform",), where, errors) or platform
+    time_budget = TimeBudget()
+    if "time_budget" in data:
+        time_budget = (
+            _validate_model(TimeBudget, data["time_budget"], ("time_budget",), where, errors) or time_budget
+        )
     profile = data.get("profile", "")
-    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform)
+    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform, time_budget=time_budget)
 
 
 def _validate_rule(

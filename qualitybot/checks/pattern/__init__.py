@@ -27,7 +27,9 @@ Options
     ``extends`` (required) chooses the rule type; ``message``, ``level``
     (suggestion -> info, warning, error; ``severity`` wins), ``scope`` (text, raw,
     paragraph, sentence, heading[.hN], list, blockquote, table; ``~`` negates),
-    ``link``, ``description``, ``limit`` and ``action`` apply to every type; the keys of
+    ``link``, ``description``, ``limit`` and ``action`` apply to every type, as does
+    qualitybot's own ``safe_fix: true`` (``check --fix`` may apply the alert's
+    suggestion when it is the only one); the keys of
     each type are listed by ``qualitybot rules explain pattern``. Regular expressions
     are Go RE2 syntax and run in linear time; patterns RE2 cannot run (look-arounds,
     back-references) run in a backtracking engine with a time budget (0.25 s per
