@@ -208,11 +208,18 @@ def test_heavy_submissions_do_not_starve_others_and_the_newest_revision_wins(
         os.kill(lane, signal.SIGCONT)
     # Revision 1's check ends now, after revision 2 was posted: its worker must not post it.
     assert wait_for(lambda: all_posted(sim, {"big-1": 1, "big-2": 1}), timeout=60)
-    assert wait_for(lambda: bool(logged(service, "not posted: the lease was taken over", submission_id="fence")), 10)
+
+    def fenced() -> bool:
+        return bool(logged(service, "not posted: the lease was taken over", submission_id="fence"))
+
+    wait_for(fenced, 10)
     time.sleep(1.0)
     for sub, revision in {**expected, "big-0": 1, "big-1": 1, "big-2": 1}.items():
         thread = sim.comments[sub]
-        assert len(thread) == 1 and shows_revision(thread[0], sub, revision), f"{sub}: {len(thread)} comments"
+        assert len(thread) == 1 and shows_revision(thread[0], sub, revision), (
+            f"{sub}: not one comment of revision {revision}"
+        )
+    assert fenced(), "the stale worker saw that its lease was taken over"
 
 
 def test_a_killed_check_process_is_replaced_without_failing_other_events(
@@ -400,3 +407,25 @@ def test_check_processes_die_with_a_server_killed_right_after_start(tmp_path: Pa
         assert wait_for(lambda m=marker: not processes_with_env(m), timeout=15), (
             f"orphans after kill -9 at +{delay}s: {processes_with_env(marker)}"
         )
+
+
+# --- memory ----------------------------------------------------------------------------------------
+
+
+def test_a_check_process_cannot_grow_past_its_memory_limit(tmp_path: Path) -> None:
+    # Once, one word of 1 MB made the grammar engine ask for 25.8 GB and the process reach 10.7 GB.
+    rules = write_rules(tmp_path / "rules.yml", "http://127.0.0.1:9/api")
+    code = f"""
+import os
+from datetime import date
+from qualitybot.service.checking import WARM_UP_EVENT, _check_in_child, _init_child
+_init_child({str(rules)!r}, "qb-test", 512, os.getppid())
+print(_check_in_child(WARM_UP_EVENT, date.today()).verdict)
+try:
+    blob = bytearray(1024 * 1024 * 1024)
+    print("allocated")
+except MemoryError:
+    print("refused")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["pass", "refused"], result.stderr
