@@ -167,6 +167,27 @@ def test_bad_events_in_a_burst_do_not_fail_the_valid_ones(hostile: tuple[Service
     assert wait_for(lambda: all_posted(sim, expected), timeout=60)
 
 
+# --- submissions that once crashed the check get normal reports -----------------------------------
+
+ONCE_POISONOUS = [
+    ("cr-only", "First line of the story.\rSecond line of it.\rThird and last.\r"),
+    ("feb-30", "---\ntitle: Leap\ndate: 2024-02-30\n---\nIt happened on a day that does not exist.\n"),
+    ("control-characters", "A form\ffeed, a vertical\vtab.\x85A next line.\u2028A line separator."),
+]
+
+
+@pytest.mark.parametrize(("sub", "body"), ONCE_POISONOUS, ids=[c[0] for c in ONCE_POISONOUS])
+def test_once_poisonous_submissions_get_normal_reports(
+    hostile: tuple[Service, PlatformSimulator], sub: str, body: str
+) -> None:
+    # Once, these were acknowledged, retried 8 times with the same internal error, then dropped.
+    service, sim = hostile
+    assert service.send(event(sub, 1, body=body)).status_code == 202
+    assert wait_for(lambda: all_posted(sim, {sub: 1}), timeout=30)
+    (comment,) = sim.comments[sub]
+    assert "could not check" not in comment["body"] and comment["verdict"] in ("pass", "fail")
+
+
 # --- only our own comment is updated -----------------------------------------------------------
 
 
