@@ -26,6 +26,7 @@ import requests
 
 from qualitybot.service.checking import LARGE_LANE
 from qualitybot.service.signatures import standard_headers
+from tests.hostile_cases import CASES
 from tests.platform_sim import PlatformSimulator
 from tests.service_harness import (
     SECRET,
@@ -86,6 +87,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service,
             tmp / "serve.log",
             env=env,
             nofile=1024,
+            max_body=0.25,
             extra_args=["--header-timeout", "2", "--body-timeout", "2"],
         ).start()
         try:
@@ -186,6 +188,20 @@ def test_once_poisonous_submissions_get_normal_reports(
     assert wait_for(lambda: all_posted(sim, {sub: 1}), timeout=30)
     (comment,) = sim.comments[sub]
     assert "could not check" not in comment["body"] and comment["verdict"] in ("pass", "fail")
+
+
+def test_every_hostile_shape_gets_a_report_from_the_bot(hostile: tuple[Service, PlatformSimulator]) -> None:
+    # The shapes of tests/hostile_cases.py (the CLI runs them at larger sizes), as submissions.
+    service, sim = hostile
+    expected = {}
+    for case in CASES:
+        sub = f"shape-{case.name}"
+        fmt = "markdown" if case.suffix == ".md" else "text"
+        body = raw_event({"id": sub, "revision": 1, "body": case.make(12_000), "format": fmt})
+        assert service.send(body).status_code == 202, case.name
+        expected[sub] = 1
+    assert wait_for(lambda: all_posted(sim, expected), timeout=120), set(expected) - set(comments_of(sim))
+    assert not [sub for sub in expected if "could not check" in sim.comments[sub][0]["body"]]
 
 
 # --- only our own comment is updated -----------------------------------------------------------
