@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
@@ -54,7 +54,7 @@ from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
 RULE_KEYS = ("check", "severity", "enabled", "severities")
-TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform", "time_budget")
+TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform", "time_budget", "archive")
 KindSeverity = Severity | Literal["off"]
 RULES_ROOT_ENV = "QUALITYBOT_RULES_ROOT"  # the folder extends/import may reach (trusted local use)
 MAX_YAML_NODES = 100_000  # values one rules file may hold, aliases expanded ("billion laughs")
@@ -95,6 +95,24 @@ class PlatformConfig(BaseModel):
     deadline: float = Field(default=300.0, gt=0, le=86400, description="seconds after which posting gives up")
 
 
+class ArchiveConfig(BaseModel):
+    """Where earlier articles are kept (qualitybot.archive): a directory (SQLite) or a Redis URL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: str | None = Field(default=None, min_length=1, description="directory, relative to the rules file")
+    redis: str | None = Field(default=None, pattern=r"^(redis|rediss|unix)://", description="Redis URL")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ArchiveConfig:
+        if (self.path is None) == (self.redis is None):
+            raise ValueError("give either path: DIR or redis: URL")
+        return self
+
+    @property
+    def location(self) -> str:
+        return self.redis or self.path or ""
+
+
 @dataclass(frozen=True)
 class Rule:
     """One validated rule: which check runs, how loud, with which options."""
@@ -120,6 +138,7 @@ class RuleSet:
     sources: tuple[str, ...]
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     time_budget: TimeBudget = field(default_factory=TimeBudget)
+    archive: ArchiveConfig | None = None
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -442,8 +461,18 @@ def _validate(
         time_budget = (
             _validate_model(TimeBudget, data["time_budget"], ("time_budget",), where, errors) or time_budget
         )
+    archive = None
+    if "archive" in data:
+        archive = _validate_model(ArchiveConfig, data["archive"], ("archive",), where, errors)
+        if archive and archive.path:
+            # A relative directory is relative to the rules file that names it.
+            rules_file = where.get(("archive", "path"), where.get(("archive",), ("", 0)))[0]
+            if rules_file and not Path(archive.path).is_absolute():
+                archive = ArchiveConfig(path=str(Path(rules_file).parent / archive.path))
     profile = data.get("profile", "")
-    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform, time_budget=time_budget)
+    return RuleSet(
+        profile=str(profile), rules=rules, sources=sources, platform=platform, time_budget=time_budget, archive=archive
+    )
 
 
 def _validate_rule(

@@ -6,16 +6,20 @@ import contextlib
 import heapq
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from qualitybot.budget import TimeBudget, run_until
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Elsewhere, Hit
 from qualitybot.document import Document, Span
 from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
 from qualitybot.suppress import Silence, silences
+
+if TYPE_CHECKING:
+    from qualitybot.archive import Archive
 
 EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
@@ -62,6 +66,8 @@ class Engine:
                     spec.warm_up(rule.options)
 
     def check(self, doc: Document) -> DocumentReport:
+        if doc.archive is None and self.ruleset.archive is not None:
+            doc.archive = _archive(self.ruleset.archive.location)
         kept: list[tuple[str, str, str, Hit, bool]] = []  # check, rule id, severity, hit, fixable
         budget = self.time_budget.seconds(len(doc.prose.split()))
         started = time.monotonic()
@@ -122,6 +128,16 @@ def _silenced(quiet: list[Silence], items: list[tuple[str, int]]) -> list[bool]:
     return result
 
 
+def _archive(location: str) -> Archive:
+    """The archive of earlier articles the rules file names (opened once per process).
+
+    ArchiveError, a CheckUnavailable, says why it cannot be used.
+    """
+    from qualitybot.archive import open_archive  # numpy and datasketch load only when an archive is used
+
+    return open_archive(location)
+
+
 def _place(doc: Document, span: Span) -> Place:
     start = max(0, min(span.start, len(doc.text)))
     end = max(start, min(span.end, len(doc.text)))
@@ -143,7 +159,10 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit, f
         end_column=place.end_column,
         excerpt=excerpt(doc.text, hit.start, hit.end),
         suggestions=hit.suggestions,
-        related=tuple(_place(doc, r) for r in hit.related),
+        related=tuple(
+            Place(r.line, r.column, r.end_line, r.end_column, r.path) if isinstance(r, Elsewhere) else _place(doc, r)
+            for r in hit.related
+        ),
         fixable=fixable,
     )
 

@@ -201,7 +201,9 @@ def test_pull_request_checks_changed_articles_and_keeps_one_comment(sim: Platfor
     assert second.status == 1
     assert len(sim.comments[f"{REPOSITORY}#{PR_NUMBER}"]) == 1  # updated, not duplicated
     assert f"updated comment {comment['id']} on submission {PR_NUMBER}" in second.stderr
-    assert [r.method for r in sim.requests] == ["GET", "POST", "GET", "PATCH"]
+    # The second run asks whose token it holds (GET /user) before it updates a marked comment.
+    assert [r.method for r in sim.requests] == ["GET", "POST", "GET", "GET", "PATCH"]
+    assert sim.requests[3].path.endswith("/user")
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in sim.requests)
 
 

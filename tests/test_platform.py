@@ -437,3 +437,24 @@ def test_platform_section_errors_name_file_and_line(
     with pytest.raises(ConfigError) as caught:
         load_rules("rules.yml")
     assert any(m.startswith(message) for m in caught.value.messages), caught.value.messages
+
+
+def test_requests_follow_the_published_comment_api_schema(sim: PlatformSimulator) -> None:
+    """docs/platform.md's schema describes what the adapter really sends and reads."""
+    from referencing import Registry, Resource
+
+    comment_schema = json.loads((REPORT_SCHEMA.parent / "qualitybot-comment.schema.json").read_text(encoding="utf-8"))
+    report_schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    registry = Registry().with_resource(report_schema["$id"], Resource.from_contents(report_schema))
+    validator = jsonschema.Draft202012Validator(comment_schema, registry=registry)
+    publish(failing_report(), "sub_1", 1, generic(sim), environ=ENV)
+    publish(Report([clean_document()]), "sub_1", 2, generic(sim), environ=ENV)
+    writes = sim.writes()
+    assert [w.method for w in writes] == ["POST", "PATCH"]
+    for write in writes:
+        validator.validate(write.body)
+    listed = [dict(c) for c in sim.comments["sub_1"]]
+    for name, instance in (("comment_list", listed), ("me", {"id": sim.identity})):
+        jsonschema.Draft202012Validator({**comment_schema["$defs"][name], "$defs": comment_schema["$defs"]}).validate(
+            instance
+        )

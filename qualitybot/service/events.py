@@ -42,23 +42,39 @@ class EventError(Exception):
 
 
 class Submission(BaseModel):
+    """The submission to check; fields not listed here (author, url, ...) are accepted and ignored."""
+
     model_config = ConfigDict(extra="ignore")
-    id: str = Field(pattern=f"^{SUBMISSION_ID}$")
-    revision: int = Field(ge=0, le=MAX_REVISION)
-    body: str
+    id: str = Field(pattern=f"^{SUBMISSION_ID}$", description="the platform's id of the submission")
+    revision: int = Field(ge=0, le=MAX_REVISION, description="grows with each edit; the newest is reported")
+    body: str = Field(description="the article as the writer wrote it")
     title: str = Field(default="", max_length=1000)
     format: Literal["markdown", "text", "html"] = "markdown"
-    published_at: datetime | date | None = None
+    published_at: datetime | date | None = Field(
+        default=None, description="reference date of the dates check (else front matter, else today)"
+    )
 
 
 class Event(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    type: str = Field(min_length=1, max_length=100)
-    submission: Submission | None = None
+    """A webhook of the platform (``POST /webhooks/submissions``), signed per Standard Webhooks."""
+
+    model_config = ConfigDict(extra="ignore", title="qualitybot submission event")
+    type: str = Field(
+        min_length=1,
+        max_length=100,
+        description="submission.created and submission.updated are checked; other types are acknowledged",
+    )
+    submission: Submission | None = Field(default=None, description="required for the checked types")
 
     @property
     def checked(self) -> bool:
         return self.type in CHECKED_TYPES
+
+
+def event_schema() -> dict[str, Any]:
+    """The JSON Schema of the webhook event (published as ``schema/qualitybot-event.schema.json``)."""
+    schema = Event.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 def parse_event(raw: bytes) -> Event:
@@ -112,4 +128,5 @@ def document_of(submission: Submission, today: date) -> Document:
     )
     if doc.published_at is None:
         doc.published_at = today
+    doc.archive_id = submission.id  # compared with earlier submissions, never with its own revisions
     return doc

@@ -40,6 +40,7 @@ from huey.consumer import Consumer
 
 from qualitybot.formatters.markdown import MARKER
 from qualitybot.report import DocumentReport, Finding, Report
+from qualitybot.service.archiving import archive_submission
 from qualitybot.service.checking import Checker, CheckFailed, LaneBusy
 from qualitybot.service.events import EventError
 from qualitybot.service.logs import current_event
@@ -273,6 +274,8 @@ class Processor:
             )
             self.later(job.next(), delay)
             return "retry"
+        if body is None:  # a checked submission joins the archive; before done: a kill -9 here re-runs the event
+            archive_submission(self.settings.ruleset, job.raw)
         self.state.set_done(submission_id, revision)
         return outcome
 
