@@ -135,7 +135,7 @@ def parse(
         body_start = match.end()
         try:
             loaded = yaml.safe_load(match.group(1) or "")
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a date like 2024-02-30
             loaded = None
             notes.append(f"front matter is not valid YAML and was ignored ({_first_line(exc)})")
         if isinstance(loaded, dict):
