@@ -137,3 +137,19 @@ def test_fix_refuses_stdin() -> None:
     result = run_cli("check", "--fix", "-", stdin=b"It was a apple.")
     assert result.returncode == 2
     assert "stdin" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_fix_leaves_front_matter_code_and_quotes_alone(engine: Engine) -> None:
+    from qualitybot import fix
+
+    text = (
+        "---\ntitle: It was a apple\n---\n\n"
+        "It was a apple from the market.\n\n"
+        "```\nThe the port closed.It opened.\n```\n\n"
+        "Run `a apple` in the shell.\n\n"
+        "> The the port closed on time.\n\n"
+        '"It was a apple," she said.\n'
+    )
+    report = engine.check(parse(text, "t.md"))
+    fixed = fix.apply(text, fix.safe_edits(text, report))
+    assert fixed == text.replace("It was a apple from", "It was an apple from")
