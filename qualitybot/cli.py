@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import logging
 import os
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, TextIO
 
-from qualitybot import __version__, fix, rules_tools
+from qualitybot import __version__, archive_cli, fix, rules_tools
 from qualitybot.batch import Job, check_all, default_jobs
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
 from qualitybot.contract import CheckUnavailable
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--submission", metavar="ID",
                        help="with --post: the submission (github: pull request number); else each "
                        "document's front matter submission_id")
+    check.add_argument("--archive", type=archive_cli.archive_config, metavar="DIR|URL",
+                       help="compare each document with this archive of earlier articles (a directory or a "
+                       "redis:// URL; default: the rules file's archive); see `qualitybot archive`")
     fixing = check.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true",
                         help="apply safe fixes in place (doubled word, a/an, wrong weekday, missing space after "
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     preview.add_parser(commands)
     rules_tools.add_parser(commands)
+    archive_cli.add_parser(commands)
     from qualitybot.service.commands import add_parsers  # light: the server loads only when run
 
     add_parsers(commands)
@@ -97,14 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
     rules_file = find_rules_file(args.rules)
     ruleset = load_rules(rules_file)
+    if args.archive:
+        ruleset = dataclasses.replace(ruleset, archive=args.archive)
     engine = Engine(ruleset)
     engine.start_warm_up()
-    paths = list(expand(args.paths))
+    skipped: list[str] = []
+    paths = list(expand(args.paths, skipped))
+    for note in skipped:
+        print(f"qualitybot: {note}", file=sys.stderr)
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
     if (args.fix or args.diff) and "-" in paths:
         raise UsageError("--fix and --diff change files: name them instead of - (stdin)")
-    job = Job(rules_file, args.published_at, int(args.max_size * 1048576))
+    job = Job(rules_file, args.published_at, int(args.max_size * 1048576), args.archive)
     reports: list[DocumentReport] = []
     front_matter: list[Mapping[str, Any]] = []
     input_errors = 0
@@ -204,7 +214,7 @@ def _revision(path: str, meta: Mapping[str, Any]) -> int:
     return value
 
 
-SERVICE_MODULES = ("fastapi", "uvicorn", "huey", "redis", "standardwebhooks")
+SERVICE_MODULES = ("fastapi", "uvicorn", "huey", "redis", "standardwebhooks", "pebble")
 
 
 def run_service(args: argparse.Namespace) -> int:
@@ -234,6 +244,13 @@ def _pure_stdout() -> TextIO:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if os.environ.get("PRE_COMMIT") == "1" and argv[:1] == ["check"] and "--" not in argv:
+        # pre-commit appends file names after the hook's args; without `--` a staged file
+        # named `--output=README.md` would be read as an option and overwrite README.md.
+        print("qualitybot: in a pre-commit hook, end the hook's args with '--' "
+              "(for example args: [--rules, rules.yml, --])", file=sys.stderr)
+        return EXIT_USAGE
     args = parser.parse_args(argv)
     logging.basicConfig(format="qualitybot: %(message)s", level=logging.WARNING)
     out = _pure_stdout()
@@ -250,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             return preview.run(args, out)
         if args.command == "rules":
             return rules_tools.run(args, out)
+        if args.command == "archive":
+            return archive_cli.run(args, out)
         if args.command in ("serve", "worker"):
             return run_service(args)
         parser.error(f"unknown command {args.command}")
@@ -257,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         for message in exc.messages:
             print(f"qualitybot: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, PlatformConfigError, SettingsError) as exc:
+    except (UsageError, PlatformConfigError, SettingsError, archive_cli.NoArchive) as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CheckUnavailable as exc:

@@ -32,6 +32,9 @@ from qualitybot.document import Document, Span
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+#: Kinds the engine reports for any check, added to every check's own KINDS:
+#: ``timeout``, the check ran past the document's time budget (see qualitybot.budget).
+ENGINE_KINDS: dict[str, Severity] = {"timeout": "error"}
 
 
 class CheckOptions(BaseModel):
@@ -56,6 +59,17 @@ class CheckUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """A place in another document (an earlier article in the archive): its id or path, 1-based range."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
 class Hit:
     """One problem a check found: where (offsets into ``Document.text``) and why."""
 
@@ -64,7 +78,7 @@ class Hit:
     message: str
     kind: str = ""
     suggestions: tuple[str, ...] = ()
-    related: tuple[Span, ...] = ()
+    related: tuple[Span | Elsewhere, ...] = ()  # earlier copies: in this document, or elsewhere
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,13 @@ Why a hand-written extractor
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 import statistics
 from collections.abc import Iterator
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -165,9 +166,11 @@ _DATE_CONTINUATIONS = _word_set(
     he she it they we i was were is are will would has had have there but with while so his her
     its their our a an of"""
 )
-# ... unless the word before says it is a date ("on March 30 police ..."), as does an
-# abbreviated month ("Feb. 30"): no one writes "In Feb. 30 people".
-_DATE_PREPOSITIONS = _word_set("on since until till from by before after")
+# ... and only after a word that takes a month alone ("In March", "last July") or at the start
+# of a sentence: after any other word ("the year to September 31 profits rose", "ending 31
+# September") the number belongs to the month. An abbreviated month ("Feb. 30") is a date:
+# no one writes "In Feb. 30 people".
+_MONTH_ALONE_BEFORE = _word_set("in during last this next early late mid of")
 
 
 def _is_count(m: DateMention) -> bool:
@@ -175,8 +178,8 @@ def _is_count(m: DateMention) -> bool:
     return (
         m.year is None
         and bool(word) and word.lower() not in _DATE_CONTINUATIONS
-        and m.preceded_by.lower() not in _DATE_PREPOSITIONS
-        and "." not in m.text
+        and m.preceded_by.lower() in _MONTH_ALONE_BEFORE | {""}
+        and m.text[0].isalpha() and "." not in m.text
     )  # fmt: skip
 
 
@@ -420,10 +423,23 @@ def _is_past(word: str) -> bool:
 _CLAUSE_BREAK = re.compile(r"[,;:!?()\"“”]|\.\s")
 
 
+_bounds_of: list[Any] = [None, [], []]  # the blocks last seen, their starts and ends, sorted
+
+
+def _block_bounds(doc: Document) -> tuple[list[int], list[int]]:
+    """Sorted block starts and ends, computed once per document (a lookup per date is then log n)."""
+    if _bounds_of[0] is not doc.blocks:
+        _bounds_of[:] = [doc.blocks, sorted(b.start for b in doc.blocks), sorted(b.end for b in doc.blocks)]
+    return _bounds_of[1], _bounds_of[2]
+
+
 def _clause(doc: Document, m: DateMention) -> tuple[str, str]:
     """The words of the date's clause before and after it (within its block)."""
-    block_start = max((b.start for b in doc.blocks if b.start <= m.start), default=0)
-    block_end = min((b.end for b in doc.blocks if b.end >= m.end), default=len(doc.prose))
+    starts, ends = _block_bounds(doc)
+    first_after = bisect.bisect_right(starts, m.start)
+    block_start = starts[first_after - 1] if first_after else 0
+    last_before = bisect.bisect_left(ends, m.end)
+    block_end = ends[last_before] if last_before < len(ends) else len(doc.prose)
     before = doc.prose[max(block_start, m.start - 200) : m.start]
     breaks = list(_CLAUSE_BREAK.finditer(before))
     before = before[breaks[-1].end() :] if breaks else before

@@ -133,7 +133,12 @@ def _result(doc: DocumentReport, finding: Finding, fingerprint: str, index: dict
         ]
     if finding.related:
         result["relatedLocations"] = [
-            {**_location(doc.path, _place_region(place)), "id": i, "message": {"text": "Also here"}}
+            {
+                **_location(place.path or doc.path, _place_region(place)),
+                "id": i,
+                # A place in another document is an earlier article in the archive, named by its id.
+                "message": {"text": f"Earlier in {place.path}" if place.path else "Also here"},
+            }
             for i, place in enumerate(finding.related, start=1)
         ]
     return result
