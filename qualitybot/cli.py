@@ -186,15 +186,24 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_fixes(args: argparse.Namespace, out: TextIO, report: Report) -> int:
     """``--diff``: print the safe fixes; ``--fix``: apply them, then check again and report what remains."""
-    fixes = [fixed for doc in report.documents if (fixed := fix.fix_file(doc.path, doc)) is not None]
+    fixes, failed = [], False
+    for doc in report.documents:
+        try:
+            fixed = fix.fix_file(doc.path, doc)
+            if fixed is not None and args.fix:
+                fixed.write()
+                print(f"qualitybot: {fixed.path}: fixed {len(fixed.edits)} finding(s)", file=sys.stderr)
+        except (OSError, UnicodeError) as exc:
+            print(f"qualitybot: {doc.path}: cannot fix: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+            failed = True
+            continue
+        fixes.extend([fixed] if fixed else [])
     if args.diff:
         out.write("".join(f.diff() for f in fixes))
         out.flush()
-        return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
-    for fixed in fixes:
-        fixed.write()
-        print(f"qualitybot: {fixed.path}: fixed {len(fixed.edits)} finding(s)", file=sys.stderr)
-    return run_check(argparse.Namespace(**{**vars(args), "fix": False}), out)
+        return EXIT_USAGE if failed else EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
+    status = run_check(argparse.Namespace(**{**vars(args), "fix": False}), out)
+    return EXIT_USAGE if failed else status
 
 
 def _check_output(path: str | None) -> None:
