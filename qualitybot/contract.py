@@ -8,6 +8,9 @@ A check module (listed in :data:`qualitybot.checks.CHECK_MODULES`) defines:
   its type, default and allowed range (pydantic fields);
 - ``KINDS``: the kinds of finding it reports, each with its default severity
   (a hit of kind ``empty`` from rule ``quotes`` becomes finding ``quotes.empty``);
+- ``SAFE_FIXES`` (optional): the kinds whose suggestion can be applied without a
+  human looking (``check --fix``), when a hit has exactly one; a suggestion always
+  replaces the hit's whole span;
 - ``check(doc, options)``: yields :class:`Hit` objects with character offsets
   into ``doc.text``.
 
@@ -29,6 +32,9 @@ from qualitybot.document import Document, Span
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+#: Kinds the engine reports for any check, added to every check's own KINDS:
+#: ``timeout``, the check ran past the document's time budget (see qualitybot.budget).
+ENGINE_KINDS: dict[str, Severity] = {"timeout": "error"}
 
 
 class CheckOptions(BaseModel):
@@ -39,6 +45,10 @@ class CheckOptions(BaseModel):
     def default_severities(self) -> dict[str, Severity]:
         """Severity per kind when the rules file sets no ``severity`` (pattern rules: Vale's ``level``)."""
         return {}
+
+    def safe_fix_kinds(self) -> frozenset[str]:
+        """Kinds this rule's own options declare safe to fix, beyond the check's ``SAFE_FIXES``."""
+        return frozenset()
 
 
 class CheckUnavailable(Exception):
@@ -81,3 +91,4 @@ class CheckSpec:
     kinds: Mapping[str, Severity]
     run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
     warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
+    safe_fixes: frozenset[str] = frozenset()

@@ -47,6 +47,8 @@ class Finding:
     excerpt: str
     suggestions: tuple[str, ...] = ()
     related: tuple[Place, ...] = ()
+    # The one suggestion replaces the span safely (a kind its check marks safe): ``check --fix`` applies it.
+    fixable: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

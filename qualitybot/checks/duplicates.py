@@ -203,14 +203,14 @@ class Match:
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
     paragraphs, sentences, short_lines = _units(doc, options)
-    reported: list[Span] = []
+    reported = _Covered()
     for match in find_copies(paragraphs, options.threshold, partial=False):
-        reported.append(match.later_span)
+        reported.add(match.later_span)
         yield _hit(doc, match, "paragraph")
     for match in find_copies(sentences, options.threshold, partial=True):
-        if any(_overlaps(match.later_span, done) for done in reported):
+        if reported.overlaps(match.later_span):
             continue
-        reported.append(match.later_span)
+        reported.add(match.later_span)
         yield _hit(doc, match, "sentence")
     yield from _boilerplate(doc, short_lines, options)
     if doc.archive is not None:
@@ -240,6 +240,28 @@ def archive_hits(found: Comparison) -> Iterator[Hit]:
             kind="archive-paragraph",
             related=(Elsewhere(earlier.doc_id, earlier.line, earlier.column, earlier.end_line, earlier.end_column),),
         )
+
+
+class _Covered:
+    """Spans already reported, kept merged: whether a span overlaps one is a lookup, not a scan."""
+
+    def __init__(self) -> None:
+        # Disjoint and sorted: the only one a span can overlap is the last that starts before it ends.
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, span: Span) -> bool:
+        i = bisect.bisect_left(self.starts, span.end)
+        return i > 0 and self.ends[i - 1] > span.start
+
+    def add(self, span: Span) -> None:
+        start, end = span.start, span.end
+        first = bisect.bisect_right(self.ends, start)  # the first that ends after the span starts
+        last = bisect.bisect_left(self.starts, end)  # past the last that starts before it ends
+        if first < last:  # overlapping spans: merge them into one
+            start, end = min(start, self.starts[first]), max(end, self.ends[last - 1])
+        self.starts[first:last] = [start]
+        self.ends[first:last] = [end]
 
 
 def _units(doc: Document, options: Options) -> tuple[list[Unit], list[Unit], list[Unit]]:
@@ -430,7 +452,3 @@ def _hit(doc: Document, match: Match, kind: str) -> Hit:
         kind=kind,
         related=(match.earlier_span,),
     )
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
