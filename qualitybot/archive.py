@@ -411,7 +411,10 @@ class RedisStore:
     """
 
     def __init__(self, url: str, prefix: str = "qualitybot:archive:") -> None:
-        import redis
+        try:
+            import redis
+        except ImportError:
+            raise ArchiveError("a Redis archive needs the redis package: pip install 'qualitybot[service]'") from None
 
         parts = urlsplit(url)
         # Never echo the URL: it may hold a password.
