@@ -65,6 +65,9 @@ class Engine:
             self._warming.join()
 
     def _warm_up(self) -> None:
+        if self.ruleset.archive is not None:
+            with contextlib.suppress(Exception):  # a bad archive is reported when a document is checked
+                _archive(self.ruleset.archive.location).warm_up()
         for rule, spec in self.rules:
             if spec.warm_up is not None:
                 # A failing start is reported when the check itself runs.
