@@ -71,6 +71,7 @@ from qualitybot.grammar import (
     harper_engine,
     house_rules,
     languagetool_engine,
+    lexicon,
     spelling_variants,
 )
 
@@ -79,6 +80,8 @@ KINDS: dict[str, Severity] = {
     "article": "error",
     "repetition": "error",
     "verb-form": "error",
+    "sentence-break": "error",
+    "fragment": "warning",
     "syntax": "warning",
     "word-choice": "warning",
     "typo": "warning",
@@ -143,7 +146,9 @@ _unavailable_until: dict[str, float] = {}
 
 
 def warm_up(options: Options) -> None:
-    """Build the Harper linter ahead of the first document (the engine calls this in a thread)."""
+    """Load the word lexicon and build the Harper linter ahead of the first document (in a thread)."""
+    if options.house_rules or options.engine != "languagetool":
+        lexicon.classes()  # while Harper's linter is built (it releases the GIL)
     if options.engine != "languagetool":
         harper_engine.engine(options.dialect)
 
@@ -151,11 +156,17 @@ def warm_up(options: Options) -> None:
 def check(doc: Document, options: Options) -> Iterator[Hit]:
     issues = _engine_issues(doc, options)
     if options.house_rules:
-        issues += [
-            _tagged(i, "house")
-            for i in house_rules.check(doc.prose, frozenset(options.disabled_rules))
-            if not any(_overlap(i, known) for known in issues)
+        house = list(house_rules.check(doc.prose, frozenset(options.disabled_rules)))
+        superseding = [i for i in house if i.rule in house_rules.SUPERSEDES]
+        issues = [
+            known
+            for known in issues
+            if not any(
+                _overlap(i, known) and known.rule.partition(":")[2] in house_rules.SUPERSEDES[i.rule]
+                for i in superseding
+            )
         ]
+        issues += [_tagged(i, "house") for i in house if not any(_overlap(i, known) for known in issues)]
     accepted = {w.casefold() for w in options.accept}
     for issue in sorted(issues, key=lambda i: (i.start, i.end)):
         word = _word(doc.text[issue.start : issue.end])
@@ -249,6 +260,8 @@ def _not_a_misspelling(text: str, issue: Issue, word: str, options: Options) -> 
         return True  # capitalised or all capitals: a name, place, organisation or acronym
     if issue.start > 0 and text[issue.start - 1].isdigit():
         return True
+    if text[: issue.start].endswith(("...", "…")) or text[issue.end :].startswith(("...", "…")):
+        return True  # a word cut short by an ellipsis ("...evel of expertise") is not misspelt
     if not issue.rule.startswith("harper:"):
         return False
     engine = harper_engine.engine(options.dialect)
