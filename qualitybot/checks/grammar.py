@@ -166,7 +166,10 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
                 for i in superseding
             )
         ]
-        issues += [_tagged(i, "house") for i in house if not any(_overlap(i, known) for known in issues)]
+        # A house finding gives way to the engine's on the same words, except to a spelling finding:
+        # "could beseeched" is both an unknown word and a wrong verb form.
+        grammatical = [known for known in issues if known.kind not in ("spelling", "typo")]
+        issues += [_tagged(i, "house") for i in house if not any(_overlap(i, known) for known in grammatical)]
     accepted = {w.casefold() for w in options.accept}
     for issue in sorted(issues, key=lambda i: (i.start, i.end)):
         word = _word(doc.text[issue.start : issue.end])

@@ -339,6 +339,9 @@ _SINGULAR_PLURALS = _words(
     innings odds gallows kudos"""
 )
 # Words before a plural subject that make it a measure or part of a larger phrase.
+_PLURAL_DETERMINERS = _words(
+    "the these those my your his her our their its many some most all both several few other such"
+)
 _NOT_A_SUBJECT_START = _words("every each one a an another this that")
 _SINGULAR_VERBS = _words("has is was does hasn't isn't wasn't doesn't")
 
@@ -377,6 +380,8 @@ def plural_subject_verb(toks: list[Token]) -> Iterator[Issue]:
             start -= 1
         if start > 0 and toks[start].joined and toks[start - 1].lower in _NOT_A_SUBJECT_START:
             continue
+        if start > 0 and toks[start].joined and toks[start - 1].lower in _PLURAL_DETERMINERS:
+            start -= 1
         if not _sentence_or_clause_start(toks, start) or _after_number(toks, start):
             continue
         if start > 0 and toks[start - 1].text in "\"“‘'":
@@ -404,8 +409,18 @@ def _after_sentence_end(toks: list[Token], k: int) -> bool:
     return k > 0 and toks[k - 1].text in ".!?\"“”:;"
 
 
+_NUMBER_WORDS = _words(
+    """two three four five six seven eight nine ten eleven twelve fifteen twenty
+    thirty forty fifty hundred hundreds thousand thousands million millions
+    billion billions dozen dozens half"""
+)
+
+
 def _after_number(toks: list[Token], k: int) -> bool:
-    return k > 0 and toks[k - 1].text[:1].isdigit()
+    """ "Two years is a long time", "5m tonnes is": a measure takes a singular verb."""
+    if k > 0 and toks[k - 1].text[:1].isdigit():
+        return True
+    return toks[k].lower in _NUMBER_WORDS
 
 
 def _plural_of(verb: str) -> str:
