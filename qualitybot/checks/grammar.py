@@ -12,10 +12,12 @@ What it catches
 
     Findings are reported by kind, each with its own default severity:
     ``grammar.agreement``, ``grammar.article``, ``grammar.repetition``,
-    ``grammar.verb-form`` (errors); ``grammar.syntax``, ``grammar.word-choice``, ``grammar.typo``,
-    ``grammar.spelling``, ``grammar.punctuation``, ``grammar.capitalization``,
-    ``grammar.other`` (warnings); ``grammar.style``, ``grammar.formatting``
-    (info). The engine rule is named at the end of each message, e.g.
+    ``grammar.verb-form`` ("could went", "has took"), ``grammar.sentence-break``
+    ("at this. very well.") (errors); ``grammar.syntax``, ``grammar.word-choice``,
+    ``grammar.typo``, ``grammar.spelling``, ``grammar.punctuation``,
+    ``grammar.capitalization``, ``grammar.fragment`` ("... in November. Last
+    year."), ``grammar.other`` (warnings); ``grammar.style``,
+    ``grammar.formatting`` (info). The engine rule is named at the end of each message, e.g.
     ``(harper:PronounVerbAgreement)``, so it can be listed in ``disabled_rules``.
 
     Names are not errors: an unknown capitalised word (Psaki, Zakharova,
@@ -45,7 +47,9 @@ Options
     ``dialect``, e.g. ``en-GB``), ``timeout`` in seconds, ``disabled_rules`` and
     ``disabled_categories`` (LanguageTool ids). ``disabled_rules``: Harper rule
     names (e.g. ``OxfordComma``) and house rules (``CoordinatedRepetition``,
-    ``ThirdPersonBaseVerb``) to turn off. ``accept``: words never reported.
+    ``ThirdPersonBaseVerb``, ``PluralSubjectVerb``, ``NonThirdPersonS``,
+    ``QuestionAgreement``, ``AuxiliaryVerbForm``, ``ItsConfusion``,
+    ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``) to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).
     ``other_spellings``: accept the British spelling of a word in American text
     and the reverse ("colour", "organise", "programme"; default true).
