@@ -7,7 +7,7 @@ import threading
 
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Earlier, Hit
 from qualitybot.document import Document, Span
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
@@ -46,18 +46,34 @@ class Engine:
             self._warming.join()
 
     def _warm_up(self) -> None:
-        for rule, spec in self.rules:
-            if spec.warm_up is not None:
-                # A failing start is reported when the check itself runs.
-                with contextlib.suppress(Exception):
-                    spec.warm_up(rule.options)
+        # One thread per engine: Harper builds without the GIL while another check
+        # loads its lexicon on the other core.
+        threads = [
+            threading.Thread(target=_quiet_warm_up, args=(spec, rule), name=f"qualitybot-warm-up-{spec.name}")
+            for rule, spec in self.rules
+            if spec.warm_up is not None
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     def check(self, doc: Document) -> DocumentReport:
         quiet = silences(doc)
         findings: list[Finding] = []
-        for rule, spec in self.rules:
+        earlier: list[Earlier] = []
+        metrics = document_metrics(doc)
+        # First the checks, then the second-stage checks that judge their findings.
+        first = [(rule, spec) for rule, spec in self.rules if spec.judge is None]
+        second = [(rule, spec) for rule, spec in self.rules if spec.judge is not None]
+        for rule, spec in first + second:
             try:
-                hits = list(spec.run(doc, rule.options))
+                if spec.judge is None:
+                    hits = list(spec.run(doc, rule.options))
+                else:
+                    judgement = spec.judge(doc, rule.options, tuple(earlier))
+                    hits = list(judgement.hits)
+                    metrics.update(judgement.metrics)
             except CheckUnavailable:
                 raise  # a configuration problem (exit 2), not a bug
             except Exception as exc:  # a check's bug must name the check, not crash the batch
@@ -71,8 +87,16 @@ class Engine:
                 if severity == "off" or any(s.covers(rule_id, hit.start) for s in quiet):
                     continue
                 findings.append(_finding(doc, spec.name, rule_id, severity, hit))
+                earlier.append(Earlier(spec.name, rule_id, severity, hit.start, hit.end))
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
-        return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
+        return DocumentReport(doc.path, findings, metrics, list(doc.notes))
+
+
+def _quiet_warm_up(spec: CheckSpec, rule: Rule) -> None:
+    if spec.warm_up is not None:
+        # A failing start is reported when the check itself runs.
+        with contextlib.suppress(Exception):
+            spec.warm_up(rule.options)
 
 
 def _place(doc: Document, span: Span) -> Place:
