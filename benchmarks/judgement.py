@@ -206,10 +206,20 @@ def main() -> int:
             "MQM score (all categories)": lambda row: float(truth[row["id"]]["mqm"]),
         }
         print("\nWMT23 zh-en, Spearman rank correlation over", len(wmt), "documents:")
-        print("| figure | " + " | ".join(measures) + " |")
+        by_source: dict[str, list[dict[str, Any]]] = {}
+        for r in wmt:
+            by_source.setdefault(truth[r["id"]]["doc"], []).append(r)
+        print("| figure | " + " | ".join(f"{m}: all / within a source (mean)" for m in measures) + " |")
         print("| --- | " + " | ".join("---:" for _ in measures) + " |")
         for figure in FIGURES:
-            cells = [f"{spearman([r[figure] for r in wmt], [m(r) for r in wmt]):.2f}" for m in measures.values()]
+            cells = []
+            for m in measures.values():
+                overall = spearman([r[figure] for r in wmt], [m(r) for r in wmt])
+                # The ten systems' translations of one source: same story, different quality.
+                within = statistics.fmean(
+                    spearman([r[figure] for r in rows], [m(r) for r in rows]) for rows in by_source.values()
+                )
+                cells.append(f"{overall:.2f} / {within:.2f}")
             print(f"| {figure} | " + " | ".join(cells) + " |")
     print(f"\n{time.perf_counter() - started:.0f} s")
     return 0

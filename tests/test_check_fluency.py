@@ -93,7 +93,7 @@ def test_verdict(text: str, options: dict[str, Any], broken: bool) -> None:
 def test_word_order_surprise() -> None:
     clean, broken = judge(CLEAN).metrics, judge(BROKEN).metrics
     assert clean["fluency_surprise"] < 0.3 < broken["fluency_surprise"]
-    assert clean["fluency_score"] == 0.0  # ordinary text: every figure at or below what edited news shows
+    assert clean["fluency_score"] < 0.2 < 1.0 <= broken["fluency_score"]  # ordinary text: about what edited news shows
     assert set(clean) == {"fluency_surprise", "fluency_grammar_share", "fluency_findings_per_1000_words",
                           "fluency_score"}
 

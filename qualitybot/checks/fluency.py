@@ -15,7 +15,8 @@ What it catches
       0 for a common pair, up to 6.9 for one never seen ("the of", "could
       went", "a is"). The figure is the mean over the document's pairs. Pairs
       across punctuation, numbers or a paragraph break, with a capitalised word
-      (a name) or a word the lexicon does not know are not scored.
+      (a name) or a word the lexicon does not know are not scored, and a pair
+      of words the text repeats counts once.
     - ``grammar share``: the share of sentences with a grammar finding of any
       severity.
     - ``density``: the other checks' findings per 1,000 words (all severities).
@@ -67,7 +68,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -158,11 +159,14 @@ class _Tally:
     pairs: int = 0
     surprise: float = 0.0
     implausible: int = 0
+    #: Surprise of each distinct pair of words ("those questioned said" five times is one pair).
+    by_pair: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def _tally(text: str, table: _Table) -> _Tally:
     tally = _Tally()
     previous: str | None = None  # class of the previous word; None after a break
+    previous_word = ""
     for token in _TOKEN.findall(text):
         if not token[0].isalpha():
             previous = None  # punctuation, a number or a symbol breaks the pair
@@ -175,10 +179,12 @@ def _tally(text: str, table: _Table) -> _Tally:
         cls = None if name else word_class(lower, table.lexicon)
         if previous is not None and cls is not None and previous in table.known_left and cls in table.known_right:
             lift = table.lift.get((previous, cls), 0.0)
+            surprise = -math.log(min(1.0, max(MIN_LIFT, lift)))
             tally.pairs += 1
-            tally.surprise -= math.log(min(1.0, max(MIN_LIFT, lift)))
+            tally.surprise += surprise
             tally.implausible += lift < IMPLAUSIBLE_LIFT
-        previous = cls
+            tally.by_pair[previous_word, lower] = surprise
+        previous, previous_word = cls, lower
     return tally
 
 
@@ -187,8 +193,9 @@ def judge(doc: Document, options: Options, earlier: Sequence[Earlier]) -> Judgem
     paragraphs = doc.paragraphs
     tallies = [_tally(doc.prose_of(block), table) for block in paragraphs]
     words = sum(t.words for t in tallies)
-    pairs = sum(t.pairs for t in tallies)
-    surprise = sum(t.surprise for t in tallies) / pairs if pairs else 0.0
+    # The mean over distinct pairs: a phrase the story repeats is judged once.
+    by_pair = {pair: value for t in tallies for pair, value in t.by_pair.items()}
+    surprise = sum(by_pair.values()) / len(by_pair) if by_pair else 0.0
     problems = _distinct(doc, earlier)
     grammar_sentences = _sentences_with(doc, [e for e in problems if e.check == "grammar"])
     grammar_share = grammar_sentences / len(doc.sentences) if doc.sentences else 0.0
