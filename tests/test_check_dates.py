@@ -224,8 +224,23 @@ def test_article_year(published: date | None, years: list[int], expected: int | 
 
 def test_weekday_suggests_the_right_day() -> None:
     (hit,) = check(make_doc("It began on Monday, March 2, 2004."), Options())
-    assert hit.suggestions == ("Tuesday",)
+    assert hit.suggestions == ("Tuesday, March 2, 2004",)
     assert hit.message == "March 2, 2004 is a Tuesday, not a Monday"
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "suggestion"),
+    [
+        ("It began on Monday, March 2, 2004.", "Monday, March 2, 2004", "Tuesday, March 2, 2004"),
+        ("It began on Fri., March 2, 2004.", "Fri., March 2, 2004", "Tue., March 2, 2004"),
+        ("It began on March 2, 2004, a Monday.", "March 2, 2004, a Monday", "March 2, 2004, a Tuesday"),
+        ("It began on Sunday 2 March 2004.", "Sunday 2 March 2004", "Tuesday 2 March 2004"),
+    ],
+)
+def test_weekday_suggestion_replaces_the_span(text: str, span: str, suggestion: str) -> None:
+    doc = make_doc(text)
+    (hit,) = check(doc, Options())
+    assert (doc.text[hit.start : hit.end], hit.suggestions) == (span, (suggestion,))
 
 
 @pytest.mark.parametrize(

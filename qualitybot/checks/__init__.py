@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Iterable
 from functools import cache
 
-from qualitybot.contract import CheckOptions, CheckSpec, Hit
+from qualitybot.contract import ENGINE_KINDS, CheckOptions, CheckSpec, Hit
 from qualitybot.document import Document
 
 #: Every check, in the order the engine runs them and the docs list them.
@@ -32,11 +32,14 @@ def registry() -> dict[str, CheckSpec]:
             name=name,
             doc=(module.__doc__ or "").strip(),
             options=module.Options,
-            kinds=module.KINDS,
+            kinds={**module.KINDS, **ENGINE_KINDS},
             run=getattr(module, "check", _no_hits),
             warm_up=getattr(module, "warm_up", None),
+            safe_fixes=frozenset(getattr(module, "SAFE_FIXES", ())),
             judge=getattr(module, "judge", None),
         )
+        if not specs[name].safe_fixes <= specs[name].kinds.keys():
+            raise TypeError(f"check '{name}' declares SAFE_FIXES that are not among its KINDS")
     return specs
 
 

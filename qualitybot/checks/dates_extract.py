@@ -26,6 +26,7 @@ Forms found (month names are case-sensitive, so "may" and "march" are words):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -284,12 +285,17 @@ _PRIORITY: dict[MentionForm, int] = {
 def find_dates(text: str) -> list[DateMention]:
     """Every date mention in ``text``, in order, without overlaps; weekdays attached to dates."""
     chosen: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    # The chosen spans never overlap, so sorted by start their ends are sorted too: the only
+    # one that can overlap a candidate is the last that starts before the candidate ends.
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     for mention in sorted(_candidates(text), key=lambda c: (_PRIORITY[c.form], c.start - c.end, c.start)):
-        if any(mention.start < end and start < mention.end for start, end in taken):
+        i = bisect.bisect_left(taken_starts, mention.end)
+        if i and taken_ends[i - 1] > mention.start:
             continue
         chosen.append(mention)
-        taken.append((mention.start, mention.end))
+        taken_starts.insert(i, mention.start)
+        taken_ends.insert(i, mention.end)
     chosen.sort(key=lambda c: c.start)
     return _attach_weekdays(text, chosen)
 
