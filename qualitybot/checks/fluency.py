@@ -54,7 +54,7 @@ Passes
 
 Options
     ``min_words`` (100): shorter documents are not judged. ``max_surprise``
-    (0.40), ``max_grammar_share`` (0.35), ``max_findings_per_1000_words`` (80):
+    (0.44), ``max_grammar_share`` (0.35), ``max_findings_per_1000_words`` (80):
     the value at which each figure alone fails a document. ``max_score`` (1.0):
     the limit of the sum of the three parts; raise it to judge more leniently.
 """
@@ -99,7 +99,7 @@ TYPICAL_FINDINGS_PER_1000_WORDS = 3.0
 class Options(CheckOptions):
     min_words: int = Field(default=100, ge=0, description="shorter documents are not judged")
     max_surprise: float = Field(
-        default=0.40, gt=TYPICAL_SURPRISE, description="word-order surprise that fails a document on its own"
+        default=0.44, gt=TYPICAL_SURPRISE, description="word-order surprise that fails a document on its own"
     )
     max_grammar_share: float = Field(
         default=0.35, gt=TYPICAL_GRAMMAR_SHARE, le=1,
