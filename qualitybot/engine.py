@@ -97,15 +97,7 @@ class Engine:
                     "or check a smaller document"
                 )
                 hits.append(Hit(0, 0, message, kind="timeout"))
-            for hit in hits:
-                if hit.kind not in spec.kinds:
-                    # Kinds are part of a check's contract (rules files set their severities).
-                    raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
-                rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
-                severity = rule.severity_of(hit.kind, spec)
-                if severity == "off":
-                    continue
-                kept.append(_kept(doc, spec, rule, rule_id, severity, hit))
+            kept.extend(k for hit in hits if (k := _kept(doc, spec, rule, hit)) is not None)
         silence_list = silences(doc)
         metrics = document_metrics(doc)
         # Second stage: checks that judge the findings of the others (after suppressions).
@@ -125,23 +117,22 @@ class Engine:
             except Exception as exc:
                 raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
             metrics.update(judgement.metrics)
-            for hit in judgement.hits:
-                if hit.kind not in spec.kinds:
-                    raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
-                rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
-                severity = rule.severity_of(hit.kind, spec)
-                if severity != "off":
-                    kept.append(_kept(doc, spec, rule, rule_id, severity, hit))
+            kept.extend(k for hit in judgement.hits if (k := _kept(doc, spec, rule, hit)) is not None)
         quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
         findings = [_finding(doc, *item) for item, silenced in zip(kept, quiet, strict=True) if not silenced]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, metrics, list(doc.notes))
 
 
-def _kept(
-    doc: Document, spec: CheckSpec, rule: Rule, rule_id: str, severity: str, hit: Hit
-) -> tuple[str, str, str, Hit, bool]:
-    """A hit the engine keeps: check, rule id, severity, the hit, and whether its fix is safe."""
+def _kept(doc: Document, spec: CheckSpec, rule: Rule, hit: Hit) -> tuple[str, str, str, Hit, bool] | None:
+    """A hit as the engine keeps it (check, rule id, severity, the hit, whether its fix is safe); None when off."""
+    if hit.kind not in spec.kinds:
+        # Kinds are part of a check's contract (rules files set their severities).
+        raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
+    rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
+    severity = rule.severity_of(hit.kind, spec)
+    if severity == "off":
+        return None
     fixable = (
         len(hit.suggestions) == 1
         and (hit.kind in spec.safe_fixes or hit.kind in rule.options.safe_fix_kinds())
