@@ -74,7 +74,7 @@ from importlib import resources
 
 from pydantic import Field
 
-from qualitybot.checks.fluency_table import lexicon, word_class
+from qualitybot.checks.fluency_table import word_class
 from qualitybot.contract import CheckOptions, Earlier, Hit, Judgement, Severity
 from qualitybot.document import Block, Document
 
@@ -114,7 +114,6 @@ class Options(CheckOptions):
 
 @dataclass(frozen=True)
 class _Table:
-    lexicon: dict[str, str]
     lift: dict[tuple[str, str], float]
     known_left: frozenset[str]
     known_right: frozenset[str]
@@ -138,7 +137,7 @@ def _table_unlocked() -> _Table:
         right[b] += count
     total = sum(split.values())
     lift = {(a, b): count * total / (left[a] * right[b]) for (a, b), count in split.items()}
-    return _Table(lexicon(), lift, frozenset(left), frozenset(right))
+    return _Table(lift, frozenset(left), frozenset(right))
 
 
 def _table() -> _Table:
@@ -147,8 +146,9 @@ def _table() -> _Table:
 
 
 def warm_up(options: Options) -> None:
-    """Load the lexicon and the transition table (about 0.2 s) while Harper starts."""
+    """Load the transition table and the lexicon (a few hundredths of a second) while Harper starts."""
     _table()
+    word_class("the")
 
 
 @dataclass
@@ -176,7 +176,7 @@ def _tally(text: str, table: _Table) -> _Tally:
         # A capitalised word inside a sentence, or an acronym anywhere, is a name: it has no
         # class and breaks the pair.
         name = token[0].isupper() and lower != "i" and (previous is not None or token[1:2].isupper())
-        cls = None if name else word_class(lower, table.lexicon)
+        cls = None if name else word_class(lower)
         if previous is not None and cls is not None and previous in table.known_left and cls in table.known_right:
             lift = table.lift.get((previous, cls), 0.0)
             surprise = -math.log(min(1.0, max(MIN_LIFT, lift)))
