@@ -15,12 +15,15 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+if TYPE_CHECKING:
+    from qualitybot.archive import Archive
 
 Format = Literal["text", "markdown", "html"]
 BlockKind = Literal["paragraph", "heading", "list_item", "blockquote", "table"]
@@ -79,6 +82,10 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     published_at: date | None = None
     notes: list[str] = field(default_factory=list)
+    # Earlier articles to compare with (qualitybot.archive), set by whoever checks the
+    # document; ``archive_id`` is its own id there (else front matter submission_id, else path).
+    archive: Archive | None = field(default=None, repr=False)
+    archive_id: str = ""
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -133,7 +140,7 @@ def parse(
         else:
             try:
                 loaded = yaml.load(source, Loader=_FrontMatterLoader)  # a SafeLoader: no objects
-            except yaml.YAMLError as exc:
+            except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a date like 2024-02-30
                 notes.append(f"front matter is not valid YAML and was ignored ({_first_line(exc)})")
         if isinstance(loaded, dict):
             metadata = {str(k): v for k, v in loaded.items()}

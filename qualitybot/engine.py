@@ -7,19 +7,26 @@ import heapq
 import threading
 import time
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from qualitybot.budget import TimeBudget, run_until
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Earlier, Elsewhere, Hit
 from qualitybot.document import Document, Span
+from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
 from qualitybot.suppress import Silence, silences
 
+if TYPE_CHECKING:
+    from qualitybot.archive import Archive
+
 EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
 
+
+Kept = tuple[str, str, str, Hit, bool]  # check, rule id, severity, hit, fixable
 
 class CheckFailed(Exception):
     """A check raised: a bug in qualitybot, reported as an internal error (exit 3)."""
@@ -58,17 +65,30 @@ class Engine:
             self._warming.join()
 
     def _warm_up(self) -> None:
-        for rule, spec in self.rules:
-            if spec.warm_up is not None:
-                # A failing start is reported when the check itself runs.
-                with contextlib.suppress(Exception):
-                    spec.warm_up(rule.options)
+        if self.ruleset.archive is not None:
+            with contextlib.suppress(Exception):  # a bad archive is reported when a document is checked
+                _archive(self.ruleset.archive.location).warm_up()
+        # One thread per engine: Harper builds without the GIL while another check
+        # loads its lexicon on the other core.
+        threads = [
+            threading.Thread(target=_quiet_warm_up, args=(spec, rule), name=f"qualitybot-warm-up-{spec.name}")
+            for rule, spec in self.rules
+            if spec.warm_up is not None
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     def check(self, doc: Document) -> DocumentReport:
-        kept: list[tuple[str, str, str, Hit]] = []  # check, rule id, severity, hit
+        if doc.archive is None and self.ruleset.archive is not None:
+            doc.archive = _archive(self.ruleset.archive.location)
+        kept: list[Kept] = []
         budget = self.time_budget.seconds(len(doc.prose.split()))
         started = time.monotonic()
         for rule, spec in self.rules:
+            if spec.judge is not None:
+                continue  # second stage, below
             deadline = None
             if budget is not None:
                 deadline = max(started + budget, time.monotonic() + LATE_SHARE * budget)
@@ -86,28 +106,41 @@ class Engine:
                     "or check a smaller document"
                 )
                 hits.append(Hit(0, 0, message, kind="timeout"))
-            for hit in hits:
-                if hit.kind not in spec.kinds:
-                    # Kinds are part of a check's contract (rules files set their severities).
-                    raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
-                rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
-                severity = rule.severity_of(hit.kind, spec)
-                if severity != "off":
-                    kept.append((spec.name, rule_id, severity, hit))
-        quiet = _silenced(silences(doc), [(rule_id, hit.start) for _, rule_id, _, hit in kept])
+            kept.extend(k for hit in hits if (k := _kept(doc, spec, rule, hit)) is not None)
+        silence_list = silences(doc)
+        metrics = document_metrics(doc)
+        # Second stage: checks that judge the findings of the others (after suppressions).
+        quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
+        earlier = tuple(
+            Earlier(check, rule_id, severity, hit.start, hit.end)  # type: ignore[arg-type]  # "off" was dropped
+            for (check, rule_id, severity, hit, _), silenced in zip(kept, quiet, strict=True)
+            if not silenced
+        )
+        for rule, spec in self.rules:
+            if spec.judge is None:
+                continue
+            try:
+                judgement = spec.judge(doc, rule.options, earlier)
+            except CheckUnavailable:
+                raise
+            except Exception as exc:
+                raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
+            metrics.update(judgement.metrics)
+            kept.extend(k for hit in judgement.hits if (k := _kept(doc, spec, rule, hit)) is not None)
+        quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
         shown, notes = _capped([item for item, silenced in zip(kept, quiet, strict=True) if not silenced])
         findings = [_finding(doc, *item) for item in shown]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
-        return DocumentReport(doc.path, findings, document_metrics(doc), [*doc.notes, *notes])
+        return DocumentReport(doc.path, findings, metrics, [*doc.notes, *notes])
 
 
-def _capped(items: list[tuple[str, str, str, Hit]]) -> tuple[list[tuple[str, str, str, Hit]], list[str]]:
+def _capped(items: list[Kept]) -> tuple[list[Kept], list[str]]:
     """At most MAX_FINDINGS_PER_RULE findings of each rule id, the first ones; a note for the rest."""
-    counts = Counter(rule_id for _, rule_id, _, _ in items)
+    counts = Counter(rule_id for _, rule_id, *_ in items)
     over = {rule_id for rule_id, n in counts.items() if n > MAX_FINDINGS_PER_RULE}
     if not over:
         return items, []
-    shown: list[tuple[str, str, str, Hit]] = []
+    shown: list[Kept] = []
     taken: Counter[str] = Counter()
     for item in sorted(items, key=lambda item: item[3].start):
         taken[item[1]] += 1
@@ -119,6 +152,30 @@ def _capped(items: list[tuple[str, str, str, Hit]]) -> tuple[list[tuple[str, str
         for rule_id in sorted(over)
     ]
     return shown, notes
+
+
+def _kept(doc: Document, spec: CheckSpec, rule: Rule, hit: Hit) -> Kept | None:
+    """A hit as the engine keeps it (check, rule id, severity, the hit, whether its fix is safe); None when off."""
+    if hit.kind not in spec.kinds:
+        # Kinds are part of a check's contract (rules files set their severities).
+        raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
+    rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
+    severity = rule.severity_of(hit.kind, spec)
+    if severity == "off":
+        return None
+    fixable = (
+        len(hit.suggestions) == 1
+        and (hit.kind in spec.safe_fixes or hit.kind in rule.options.safe_fix_kinds())
+        and safe_place(doc, hit.start, hit.end, hit.suggestions[0])
+    )
+    return (spec.name, rule_id, severity, hit, fixable)
+
+
+def _quiet_warm_up(spec: CheckSpec, rule: Rule) -> None:
+    if spec.warm_up is not None:
+        # A failing start is reported when the check itself runs.
+        with contextlib.suppress(Exception):
+            spec.warm_up(rule.options)
 
 
 def _silenced(quiet: list[Silence], items: list[tuple[str, int]]) -> list[bool]:
@@ -140,6 +197,16 @@ def _silenced(quiet: list[Silence], items: list[tuple[str, int]]) -> list[bool]:
     return result
 
 
+def _archive(location: str) -> Archive:
+    """The archive of earlier articles the rules file names (opened once per process).
+
+    ArchiveError, a CheckUnavailable, says why it cannot be used.
+    """
+    from qualitybot.archive import open_archive  # numpy and datasketch load only when an archive is used
+
+    return open_archive(location)
+
+
 def _place(doc: Document, span: Span) -> Place:
     start = max(0, min(span.start, len(doc.text)))
     end = max(start, min(span.end, len(doc.text)))
@@ -148,7 +215,7 @@ def _place(doc: Document, span: Span) -> Place:
     return Place(line, column, end_line, end_column)
 
 
-def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -> Finding:
+def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit, fixable: bool = False) -> Finding:
     place = _place(doc, Span(hit.start, hit.end))
     return Finding(
         check=check,
@@ -161,7 +228,11 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -
         end_column=place.end_column,
         excerpt=excerpt(doc.text, hit.start, hit.end),
         suggestions=hit.suggestions,
-        related=tuple(_place(doc, r) for r in hit.related),
+        related=tuple(
+            Place(r.line, r.column, r.end_line, r.end_column, r.path) if isinstance(r, Elsewhere) else _place(doc, r)
+            for r in hit.related
+        ),
+        fixable=fixable,
     )
 
 

@@ -23,11 +23,11 @@ from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
-from qualitybot.config import ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
+from qualitybot.config import ArchiveConfig, ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec
+from qualitybot.exits import EXIT_PASS as EXIT_OK
 
 SCHEMA_ID = "https://qualitybot.invalid/schema/qualitybot-rules.schema.json"
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class UnknownRule(ConfigError):
@@ -240,7 +240,7 @@ def _plain(value: Any) -> Any:
 def rules_schema() -> dict[str, Any]:
     """The JSON Schema of rules files, generated from every check's Options model."""
     checks = registry()
-    wanted: list[type[BaseModel]] = [PlatformConfig, TimeBudget]
+    wanted: list[type[BaseModel]] = [PlatformConfig, TimeBudget, ArchiveConfig]
     for spec in checks.values():
         wanted.extend(_option_models(spec.options))
     refs, top = models_json_schema([(m, "validation") for m in wanted], ref_template="#/$defs/{model}")
@@ -281,6 +281,7 @@ def rules_schema() -> dict[str, Any]:
         },
         "platform": ref(PlatformConfig),
         "time_budget": ref(TimeBudget),
+        "archive": ref(ArchiveConfig),
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
