@@ -54,7 +54,11 @@ def run(path: Path, timeout: float) -> tuple[float, str, int, list[str]]:
     peak = int(result.stderr.strip().rsplit("\n", 1)[-1].removeprefix("peak-kib ")) // 1024
     gave_up = []
     if result.returncode in (0, 1):
-        for doc in json.loads(result.stdout)["documents"]:
+        try:
+            documents = json.loads(result.stdout)["documents"]
+        except (ValueError, KeyError):
+            return seconds, "no-report", peak, []
+        for doc in documents:
             gave_up += [f["rule"].removesuffix(".timeout") for f in doc["findings"] if f["rule"].endswith(".timeout")]
     return seconds, str(result.returncode), peak, gave_up
 

@@ -100,12 +100,7 @@ class Engine:
                 raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
             if stopped:
                 assert budget is not None
-                message = (
-                    f"Check '{spec.name}' gave up: it ran past the document's time budget of {budget:g} s "
-                    "(what it found before that is kept). Raise time_budget in the rules file, "
-                    "or check a smaller document"
-                )
-                hits.append(Hit(0, 0, message, kind="timeout"))
+                hits.append(_timeout(spec.name, budget))
             kept.extend(k for hit in hits if (k := _kept(doc, spec, rule, hit)) is not None)
         silence_list = silences(doc)
         metrics = document_metrics(doc)
@@ -119,19 +114,34 @@ class Engine:
         for rule, spec in self.rules:
             if spec.judge is None:
                 continue
+            deadline = None if budget is None else max(started + budget, time.monotonic() + LATE_SHARE * budget)
+            judge = spec.judge
             try:
-                judgement = spec.judge(doc, rule.options, earlier)
+                judged, stopped = run_until(deadline, lambda: [judge(doc, rule.options, earlier)])  # noqa: B023
             except CheckUnavailable:
                 raise
             except Exception as exc:
                 raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
-            metrics.update(judgement.metrics)
-            kept.extend(k for hit in judgement.hits if (k := _kept(doc, spec, rule, hit)) is not None)
+            if stopped:
+                assert budget is not None
+                kept.extend(k for k in [_kept(doc, spec, rule, _timeout(spec.name, budget))] if k is not None)
+                continue
+            metrics.update(judged[0].metrics)
+            kept.extend(k for hit in judged[0].hits if (k := _kept(doc, spec, rule, hit)) is not None)
         quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
         shown, notes = _capped([item for item, silenced in zip(kept, quiet, strict=True) if not silenced])
         findings = [_finding(doc, *item) for item in shown]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, metrics, [*doc.notes, *notes])
+
+
+def _timeout(check: str, budget: float) -> Hit:
+    message = (
+        f"Check '{check}' gave up: it ran past the document's time budget of {budget:g} s "
+        "(what it found before that is kept). Raise time_budget in the rules file, "
+        "or check a smaller document"
+    )
+    return Hit(0, 0, message, kind="timeout")
 
 
 def _capped(items: list[Kept]) -> tuple[list[Kept], list[str]]:
