@@ -13,7 +13,8 @@ The budget is for the whole document; the checks run one after another, and
 one that starts after the budget is spent still gets a twentieth of it, so one
 slow check does not leave the others unrun. A check that runs over is stopped
 and reported as ``RULE.timeout`` (an error by default, as the document was not
-fully checked); the findings it made before are kept.
+fully checked); the findings it made before are kept. The budget counts the CPU
+time of the process, not wall time: a busy machine does not make a check give up.
 
 How a check is stopped, honestly: checks call :func:`checkpoint` between units
 of work (the grammar check between chunks of prose it hands to Harper; the
@@ -70,12 +71,17 @@ _deadline: ContextVar[float | None] = ContextVar("qualitybot_deadline", default=
 def checkpoint() -> None:
     """Raise :class:`OutOfTime` when the running check is past its deadline; cheap, call it often."""
     deadline = _deadline.get()
-    if deadline is not None and time.monotonic() > deadline:
+    if deadline is not None and now() > deadline:
         raise OutOfTime
 
 
+def now() -> float:
+    """The budget's clock: CPU seconds of this process, so a busy machine does not stop a check."""
+    return time.process_time()
+
+
 def run_until(deadline: float | None, produce: Callable[[], Iterable[_T]]) -> tuple[list[_T], bool]:
-    """Everything ``produce()`` yields until ``deadline`` (monotonic), and whether it was stopped."""
+    """Everything ``produce()`` yields until ``deadline`` (on :func:`now`), and whether it was stopped."""
     items: list[_T] = []
     try:
         with _limit(deadline):
@@ -110,14 +116,14 @@ def _arm(deadline: float) -> Any:
     """Start a timer that interrupts Python code at ``deadline``; the handler it replaced, or None."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         return None
-    if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, _alarm):
-        return None  # someone else (a test runner) owns the timer: checkpoints only
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()))
+    if signal.getsignal(signal.SIGPROF) not in (signal.SIG_DFL, _alarm):
+        return None  # someone else (a profiler) owns the timer: checkpoints only
+    signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, max(0.001, deadline - now()))  # counts CPU time, like now()
     return signal.SIG_DFL
 
 
 def _disarm(previous: Any) -> None:
     if previous is not None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)

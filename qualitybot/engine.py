@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import heapq
 import threading
-import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
 from qualitybot.budget import TimeBudget, run_until
+from qualitybot.budget import now as budget_clock
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
 from qualitybot.contract import CheckSpec, CheckUnavailable, Earlier, Elsewhere, Hit
@@ -85,13 +85,13 @@ class Engine:
             doc.archive = _archive(self.ruleset.archive.location)
         kept: list[Kept] = []
         budget = self.time_budget.seconds(len(doc.prose.split()))
-        started = time.monotonic()
+        started = budget_clock()
         for rule, spec in self.rules:
             if spec.judge is not None:
                 continue  # second stage, below
             deadline = None
             if budget is not None:
-                deadline = max(started + budget, time.monotonic() + LATE_SHARE * budget)
+                deadline = max(started + budget, budget_clock() + LATE_SHARE * budget)
             try:
                 hits, stopped = run_until(deadline, lambda: spec.run(doc, rule.options))  # noqa: B023
             except CheckUnavailable:
@@ -114,7 +114,7 @@ class Engine:
         for rule, spec in self.rules:
             if spec.judge is None:
                 continue
-            deadline = None if budget is None else max(started + budget, time.monotonic() + LATE_SHARE * budget)
+            deadline = None if budget is None else max(started + budget, budget_clock() + LATE_SHARE * budget)
             judge = spec.judge
             try:
                 judged, stopped = run_until(deadline, lambda: [judge(doc, rule.options, earlier)])  # noqa: B023
