@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import heapq
 import threading
+import time
+from typing import TYPE_CHECKING
 
+from qualitybot.budget import TimeBudget, run_until
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Elsewhere, Hit
 from qualitybot.document import Document, Span
+from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
-from qualitybot.suppress import silences
+from qualitybot.suppress import Silence, silences
+
+if TYPE_CHECKING:
+    from qualitybot.archive import Archive
 
 EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
@@ -21,9 +29,14 @@ class CheckFailed(Exception):
     """A check raised: a bug in qualitybot, reported as an internal error (exit 3)."""
 
 
+# A check that starts after the document's budget is spent still gets this share of it.
+LATE_SHARE = 0.1
+
+
 class Engine:
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, time_budget: TimeBudget | None = None) -> None:
         self.ruleset = ruleset
+        self.time_budget = time_budget or ruleset.time_budget
         checks = registry()
         self.rules: list[tuple[Rule, CheckSpec]] = [
             (rule, checks[rule.check]) for rule in ruleset.rules.values() if rule.enabled
@@ -53,26 +66,76 @@ class Engine:
                     spec.warm_up(rule.options)
 
     def check(self, doc: Document) -> DocumentReport:
-        quiet = silences(doc)
-        findings: list[Finding] = []
+        if doc.archive is None and self.ruleset.archive is not None:
+            doc.archive = _archive(self.ruleset.archive.location)
+        kept: list[tuple[str, str, str, Hit, bool]] = []  # check, rule id, severity, hit, fixable
+        budget = self.time_budget.seconds(len(doc.prose.split()))
+        started = time.monotonic()
         for rule, spec in self.rules:
+            deadline = None
+            if budget is not None:
+                deadline = max(started + budget, time.monotonic() + LATE_SHARE * budget)
             try:
-                hits = list(spec.run(doc, rule.options))
+                hits, stopped = run_until(deadline, lambda: spec.run(doc, rule.options))  # noqa: B023
             except CheckUnavailable:
                 raise  # a configuration problem (exit 2), not a bug
             except Exception as exc:  # a check's bug must name the check, not crash the batch
                 raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
+            if stopped:
+                assert budget is not None
+                message = (
+                    f"Check '{spec.name}' gave up: it ran past the document's time budget of {budget:g} s "
+                    "(what it found before that is kept). Raise time_budget in the rules file, "
+                    "or check a smaller document"
+                )
+                hits.append(Hit(0, 0, message, kind="timeout"))
             for hit in hits:
                 if hit.kind not in spec.kinds:
                     # Kinds are part of a check's contract (rules files set their severities).
                     raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
                 rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
                 severity = rule.severity_of(hit.kind, spec)
-                if severity == "off" or any(s.covers(rule_id, hit.start) for s in quiet):
+                if severity == "off":
                     continue
-                findings.append(_finding(doc, spec.name, rule_id, severity, hit))
+                fixable = (
+                    len(hit.suggestions) == 1
+                    and (hit.kind in spec.safe_fixes or hit.kind in rule.options.safe_fix_kinds())
+                    and safe_place(doc, hit.start, hit.end, hit.suggestions[0])
+                )
+                kept.append((spec.name, rule_id, severity, hit, fixable))
+        quiet = _silenced(silences(doc), [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
+        findings = [_finding(doc, *item) for item, silenced in zip(kept, quiet, strict=True) if not silenced]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
+
+
+def _silenced(quiet: list[Silence], items: list[tuple[str, int]]) -> list[bool]:
+    """Whether a silence covers each (rule id, offset): one sweep, not silences x findings."""
+    result = [False] * len(items)
+    if not quiet:
+        return result
+    by_start = sorted(quiet, key=lambda s: s.start)
+    active: list[tuple[int, int, Silence]] = []  # the silences begun so far, by end
+    j = 0
+    for i in sorted(range(len(items)), key=lambda i: items[i][1]):
+        rule, offset = items[i]
+        while j < len(by_start) and by_start[j].start <= offset:
+            heapq.heappush(active, (by_start[j].end, j, by_start[j]))
+            j += 1
+        while active and active[0][0] <= offset:
+            heapq.heappop(active)
+        result[i] = any(s.covers(rule, offset) for _, _, s in active)
+    return result
+
+
+def _archive(location: str) -> Archive:
+    """The archive of earlier articles the rules file names (opened once per process).
+
+    ArchiveError, a CheckUnavailable, says why it cannot be used.
+    """
+    from qualitybot.archive import open_archive  # numpy and datasketch load only when an archive is used
+
+    return open_archive(location)
 
 
 def _place(doc: Document, span: Span) -> Place:
@@ -83,7 +146,7 @@ def _place(doc: Document, span: Span) -> Place:
     return Place(line, column, end_line, end_column)
 
 
-def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -> Finding:
+def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit, fixable: bool = False) -> Finding:
     place = _place(doc, Span(hit.start, hit.end))
     return Finding(
         check=check,
@@ -96,7 +159,11 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -
         end_column=place.end_column,
         excerpt=excerpt(doc.text, hit.start, hit.end),
         suggestions=hit.suggestions,
-        related=tuple(_place(doc, r) for r in hit.related),
+        related=tuple(
+            Place(r.line, r.column, r.end_line, r.end_column, r.path) if isinstance(r, Elsewhere) else _place(doc, r)
+            for r in hit.related
+        ),
+        fixable=fixable,
     )
 
 

@@ -17,7 +17,10 @@ What it catches
     ``grammar.typo``, ``grammar.spelling``, ``grammar.punctuation``,
     ``grammar.capitalization``, ``grammar.fragment`` ("... in November. Last
     year."), ``grammar.other`` (warnings); ``grammar.style``,
-    ``grammar.formatting`` (info). The engine rule is named at the end of each message, e.g.
+    ``grammar.formatting`` (info). ``grammar.long-word`` (warning), once per document: text without
+    spaces longer than 100 characters (no English word is; URLs aside) is not
+    handed to the grammar engine, whose cost grows with the square of a word's
+    length. The engine rule is named at the end of each message, e.g.
     ``(harper:PronounVerbAgreement)``, so it can be listed in ``disabled_rules``.
 
     Names are not errors: an unknown capitalised word (Psaki, Zakharova,
@@ -67,11 +70,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from qualitybot.budget import checkpoint
 from qualitybot.contract import CheckOptions, CheckUnavailable, Hit, Severity
 from qualitybot.document import Document
 from qualitybot.grammar import (
     EngineUnavailable,
     Issue,
+    bounds,
     harper_engine,
     house_rules,
     languagetool_engine,
@@ -95,7 +100,11 @@ KINDS: dict[str, Severity] = {
     "other": "warning",
     "style": "info",
     "formatting": "info",
+    "long-word": "warning",
 }
+# A doubled word ("the the" -> "the") and "a"/"an" have one right answer when the
+# engine offers exactly one: `check --fix` applies it.
+SAFE_FIXES = frozenset({"repetition", "article"})
 
 Dialect = Literal["american", "british", "australian", "canadian", "indian"]
 LANGUAGE_OF_DIALECT: dict[str, str] = {
@@ -158,9 +167,19 @@ def warm_up(options: Options) -> None:
 
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
-    issues = _engine_issues(doc, options)
+    bounded = bounds.bound(doc.prose)
+    if bounded.long_runs:
+        start, end = bounded.long_runs[0]
+        others = len(bounded.long_runs) - 1
+        yield Hit(
+            start, end,
+            f"Text without spaces of {end - start:,} characters is not checked for grammar"
+            + (f" (nor {others:,} more such runs)" if others else ""),
+            kind="long-word",
+        )  # fmt: skip
+    issues = _engine_issues(doc, options, bounded.text)
     if options.house_rules:
-        house = list(house_rules.check(doc.prose, frozenset(options.disabled_rules)))
+        house = list(house_rules.check(bounded.text, frozenset(options.disabled_rules)))
         superseding = [i for i in house if i.rule in house_rules.SUPERSEDES]
         issues = [
             known
@@ -190,7 +209,7 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
         )
 
 
-def _engine_issues(doc: Document, options: Options) -> list[Issue]:
+def _engine_issues(doc: Document, options: Options, prose: str) -> list[Issue]:
     lt = options.languagetool
     if options.engine == "languagetool" or (options.engine == "auto" and lt.configured):
         if not lt.configured:
@@ -214,10 +233,11 @@ def _engine_issues(doc: Document, options: Options) -> list[Issue]:
                 doc.notes.append(f"grammar: {exc}; checked with Harper instead")
         else:
             doc.notes.append(f"grammar: LanguageTool {where} was unreachable; checked with Harper instead")
-    return _harper_issues(doc, options)
+    return _harper_issues(options, prose)
 
 
-def _harper_issues(doc: Document, options: Options) -> list[Issue]:
+def _harper_issues(options: Options, prose: str) -> list[Issue]:
+    """Harper's issues over ``prose`` (long runs blanked), chunk by chunk (see grammar.bounds)."""
     engine = harper_engine.engine(options.dialect)
     known = engine.rule_names | set(house_rules.RULES)
     unknown = [name for name in options.disabled_rules if name not in known]
@@ -226,7 +246,14 @@ def _harper_issues(doc: Document, options: Options) -> list[Issue]:
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise CheckUnavailable(f"grammar: disabled_rules: unknown rule '{unknown[0]}'{hint}")
     harper_rules = set(options.disabled_rules) - set(house_rules.RULES)
-    return [_tagged(issue, "harper") for issue in engine.lint(doc.prose, harper_rules)]
+    issues = []
+    for start, end in bounds.chunks(prose):
+        checkpoint()
+        issues += [
+            _tagged(dataclasses.replace(issue, start=issue.start + start, end=issue.end + start), "harper")
+            for issue in engine.lint(prose[start:end], harper_rules)
+        ]
+    return issues
 
 
 def _tagged(issue: Issue, engine: str) -> Issue:
