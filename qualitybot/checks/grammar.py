@@ -17,8 +17,8 @@ What it catches
     ``grammar.typo``, ``grammar.spelling``, ``grammar.punctuation``,
     ``grammar.capitalization``, ``grammar.fragment`` ("... in November. Last
     year."), ``grammar.other`` (warnings); ``grammar.style``,
-    ``grammar.formatting`` (info). ``grammar.long-word`` (warning), once per document: text without
-    spaces longer than 100 characters (no English word is; URLs aside) is not
+    ``grammar.formatting`` (info). ``grammar.long-word`` (warning), once per document: text
+    without spaces longer than 100 characters (no English word is; URLs aside) is not
     handed to the grammar engine, whose cost grows with the square of a word's
     length. The engine rule is named at the end of each message, e.g.
     ``(harper:PronounVerbAgreement)``, so it can be listed in ``disabled_rules``.
