@@ -227,3 +227,18 @@ def test_doubled_function_words_across_a_line_break() -> None:
     sentences = [f"Officials {w}\n{w} talks went on." for w in FUNCTION_WORDS]
     found = findings(sentences, severity=None)
     assert not [s for s in sentences if not found.get(s)]
+
+
+# -- the lexicon cache -------------------------------------------------------------
+
+
+def test_lexicon_cache_round_trip_and_corrupt_file(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = lexicon.resources()
+    fresh = lexicon._cached(folder)  # parses the lexicon and writes the cache
+    cache = lexicon._cache_file(folder)
+    assert cache.is_file()
+    assert lexicon._cached(folder) == fresh  # read back from the cache
+    cache.write_bytes(b"not marshal data")
+    assert lexicon._cached(folder) == fresh  # a corrupt cache is rebuilt
+    assert "went" in fresh.verb_past and "went" not in fresh.verb_participle

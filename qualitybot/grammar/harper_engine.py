@@ -73,6 +73,11 @@ EMPHATIC_DOUBLES = _words("""very really so no yes yeah bye ha ho oh ah go well 
 STRANDABLE = _words("for to in on at about with from of by over up out off into through")
 # Particles of phrasal verbs ("users checked in in March").
 PARTICLES = _words("in on up out off over down around back through along")
+# Doubled inside a quotation too, these are slips, not speech: "The the port closed."
+FUNCTION_WORDS = _words(
+    """the a an of to in on at by for with from and but or as that this it its is are was
+    were be he she they we i you his her their our my your"""
+)
 PREPOSITIONS = STRANDABLE | _words("under after before without within against during")
 # "an HIV test", "a HDTV set", "an historic": acronyms are read as letters or as
 # words, and "an h-" is accepted British usage; Harper's a/an rule is wrong on both
@@ -200,8 +205,8 @@ def _demoted(rule: str, lint: harper.Lint, text: str) -> str | None:
         word = lint.problem_text.split()[0].lower() if lint.problem_text.split() else ""
         paragraph_start = text.rfind("\n\n", 0, lint.span.start) + 1
         quoted = len(_QUOTE_MARKS.findall(text, paragraph_start, lint.span.start)) % 2 == 1
-        if word in EMPHATIC_DOUBLES or quoted:
-            return "style"  # emphasis ("very very"), or speech reported as spoken
+        if word in EMPHATIC_DOUBLES or (quoted and word not in FUNCTION_WORDS):
+            return "style"  # emphasis ("very very"), or speech reported as spoken ("a big, big day")
     if rule == "ItsPossessive":
         before = _WORD_BEFORE.search(text, 0, lint.span.start)
         after = text[lint.span.end : lint.span.end + 5].lower()

@@ -153,8 +153,9 @@ _MODALS = _words(
 )
 # Modals that are also nouns ("his will", "a can", "with all his might", "a must").
 _NOUN_MODALS = _words("will can may might must")
-# A plural subject after "and" or "or" is the end of a coordination ("storms and earthquakes").
-_SUBJECT_OPENERS = (_CLAUSE_OPENERS - {"and", "or"}) | {"that"}
+# A plural subject after "and" or "or" ends a coordination ("storms and earthquakes"), after
+# "as" a comparison ("Cuyo as well as the other communities is").
+_SUBJECT_OPENERS = (_CLAUSE_OPENERS - {"and", "or", "as"}) | {"that"}
 _DETERMINERS = _words(
     """a an the his her its their our your my this that these those whose
     free own political popular last good ill general no every any some"""

@@ -8,9 +8,13 @@ tense where only a base verb can stand. ``lemminflect`` ships that lexicon
 from the Automatically Generated Inflection Database and corrected by hand) and
 works offline. We read the file directly instead of importing ``lemminflect``:
 its import pulls in numpy and its own loader takes over a second, while
-reading the four word classes we need takes about a tenth of that, once per
+reading the word classes we need takes about a tenth of that, once per
 process, on first use (the grammar check's warm-up loads it while Harper's
-linter is built). spaCy's taggers were not chosen: a model is a separate
+linter is built). The classes are then kept in the user's cache folder
+(``$XDG_CACHE_HOME/qualitybot``, else ``~/.cache/qualitybot``) with
+``marshal``, which holds only plain data and loads in a few hundredths of a
+second; the cache is keyed by the lexicon file's size and time, and skipped
+when it cannot be written. spaCy's taggers were not chosen: a model is a separate
 download and takes seconds to load.
 
 Every look-up is on lower-case words; proper nouns (lemmas with a capital) are
@@ -19,11 +23,17 @@ kept apart in :attr:`WordClasses.proper`.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gzip
 import importlib.util
+import marshal
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+_FORMAT = 1  # bump when the classes or their derivation change
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,29 @@ def classes() -> WordClasses:
     global _classes
     with _lock:
         if _classes is None:
-            _classes = _load(resources())
+            _classes = _cached(resources())
         return _classes
+
+
+def _cache_file(folder: Path) -> Path:
+    lexicon = (folder / "infl_lu.csv.gz").stat()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "qualitybot" / f"lexicon-{_FORMAT}-{lexicon.st_size}-{int(lexicon.st_mtime)}.marshal"
+
+
+def _cached(folder: Path) -> WordClasses:
+    cache = _cache_file(folder)
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        fields = marshal.loads(cache.read_bytes())
+        if isinstance(fields, tuple) and all(isinstance(f, frozenset) for f in fields):
+            return WordClasses(*fields)
+    classes = _load(folder)
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps(tuple(getattr(classes, f.name) for f in dataclasses.fields(classes))))
+        os.replace(partial, cache)
+    return classes
 
 
 def _forms(field: str) -> list[str]:
