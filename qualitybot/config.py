@@ -176,13 +176,18 @@ def _read_yaml(path: Path) -> _Located:
     if node is None:
         return _Located({}, where)
     try:
-        return _Located(_construct(node, name, (), where, [MAX_YAML_NODES]), where)
+        return _Located(_construct(node, name, (), where, [MAX_YAML_NODES], yaml.SafeLoader("")), where)
     except RecursionError:
         raise ConfigError([f"{name}: invalid YAML: nested too deeply"]) from None
 
 
 def _construct(
-    node: yaml.Node, name: str, path: tuple[str, ...], where: dict[tuple[str, ...], Where], budget: list[int]
+    node: yaml.Node,
+    name: str,
+    path: tuple[str, ...],
+    where: dict[tuple[str, ...], Where],
+    budget: list[int],
+    loader: yaml.SafeLoader,
 ) -> Any:
     # An alias is the node it names, so a "billion laughs" file expands exponentially
     # here: every value built counts against the file's budget.
@@ -196,13 +201,12 @@ def _construct(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(yaml.SafeLoader(" ").construct_object(key_node))
+            key = str(loader.construct_object(key_node, deep=True))
             where[(*path, key)] = (name, key_node.start_mark.line + 1)
-            result[key] = _construct(value_node, name, (*path, key), where, budget)
+            result[key] = _construct(value_node, name, (*path, key), where, budget, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, name, (*path, str(i)), where, budget) for i, item in enumerate(node.value)]
-    loader = yaml.SafeLoader("")
+        return [_construct(item, name, (*path, str(i)), where, budget, loader) for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 
 
@@ -261,6 +265,10 @@ class _Loading:
             if resolved.is_relative_to(folder) and ".git" not in resolved.relative_to(folder).parts:
                 return True
         return False
+
+    def outside(self, ref: str) -> str:
+        return (f"'{ref}' is outside {self.root}, the folder rules files may reach "
+                f"(see {RULES_ROOT_ENV} in SECURITY.md); not read")
 
     def count_file(self) -> bool:
         self.files += 1
@@ -327,8 +335,7 @@ def _load_merged(
             )
             continue
         if not loading.allows(parent_path):
-            errors.append(_at(where, at, f"extends: '{parent}' is outside {loading.root}, the folder "
-                              f"rules files may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+            errors.append(_at(where, at, f"extends: {loading.outside(parent)}"))
             continue
         key = parent_path.resolve()
         if key in chain or key == path.resolve():
@@ -375,16 +382,18 @@ def _import_vale(
     rules_where: dict[tuple[str, ...], Where] = {}
     sources: list[str] = []
     for i, ref in enumerate(refs):
+        at = ("import", str(i)) if len(refs) > 1 else ("import",)
+        if not loading.allows(path.parent / ref):  # not even listed
+            errors.append(_at(where, at, f"import: {loading.outside(ref)}"))
+            continue
         try:
             files = style_rule_files(ref, path)
         except ImportProblem as exc:
-            errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",), str(exc)))
+            errors.append(_at(where, at, str(exc)))
             continue
         for rule_id, rule_file in files:
-            if not loading.allows(rule_file):
-                errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",),
-                                  f"import: '{rule_file}' is outside {loading.root}, the folder rules files "
-                                  f"may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+            if not loading.allows(rule_file):  # a symbolic link in the style folder
+                errors.append(_at(where, at, f"import: {loading.outside(str(rule_file))}"))
                 continue
             if not loading.count_file():
                 errors.append(f"{rule_file}: more than {MAX_RULES_FILES} rules files; refused")

@@ -6,6 +6,7 @@ import contextlib
 import heapq
 import threading
 import time
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from qualitybot.budget import TimeBudget, run_until
@@ -25,12 +26,17 @@ EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
 
 
+Kept = tuple[str, str, str, Hit, bool]  # check, rule id, severity, hit, fixable
+
 class CheckFailed(Exception):
     """A check raised: a bug in qualitybot, reported as an internal error (exit 3)."""
 
 
+# Findings listed per rule id and document; a document with more (a run of 100,000
+# quotes) gets a note with the count instead: the report stays readable and small.
+MAX_FINDINGS_PER_RULE = 1000
 # A check that starts after the document's budget is spent still gets this share of it.
-LATE_SHARE = 0.1
+LATE_SHARE = 0.05
 
 
 class Engine:
@@ -59,6 +65,9 @@ class Engine:
             self._warming.join()
 
     def _warm_up(self) -> None:
+        if self.ruleset.archive is not None:
+            with contextlib.suppress(Exception):  # a bad archive is reported when a document is checked
+                _archive(self.ruleset.archive.location).warm_up()
         # One thread per engine: Harper builds without the GIL while another check
         # loads its lexicon on the other core.
         threads = [
@@ -74,7 +83,7 @@ class Engine:
     def check(self, doc: Document) -> DocumentReport:
         if doc.archive is None and self.ruleset.archive is not None:
             doc.archive = _archive(self.ruleset.archive.location)
-        kept: list[tuple[str, str, str, Hit, bool]] = []  # check, rule id, severity, hit, fixable
+        kept: list[Kept] = []
         budget = self.time_budget.seconds(len(doc.prose.split()))
         started = time.monotonic()
         for rule, spec in self.rules:
@@ -119,12 +128,33 @@ class Engine:
             metrics.update(judgement.metrics)
             kept.extend(k for hit in judgement.hits if (k := _kept(doc, spec, rule, hit)) is not None)
         quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
-        findings = [_finding(doc, *item) for item, silenced in zip(kept, quiet, strict=True) if not silenced]
+        shown, notes = _capped([item for item, silenced in zip(kept, quiet, strict=True) if not silenced])
+        findings = [_finding(doc, *item) for item in shown]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
-        return DocumentReport(doc.path, findings, metrics, list(doc.notes))
+        return DocumentReport(doc.path, findings, metrics, [*doc.notes, *notes])
 
 
-def _kept(doc: Document, spec: CheckSpec, rule: Rule, hit: Hit) -> tuple[str, str, str, Hit, bool] | None:
+def _capped(items: list[Kept]) -> tuple[list[Kept], list[str]]:
+    """At most MAX_FINDINGS_PER_RULE findings of each rule id, the first ones; a note for the rest."""
+    counts = Counter(rule_id for _, rule_id, *_ in items)
+    over = {rule_id for rule_id, n in counts.items() if n > MAX_FINDINGS_PER_RULE}
+    if not over:
+        return items, []
+    shown: list[Kept] = []
+    taken: Counter[str] = Counter()
+    for item in sorted(items, key=lambda item: item[3].start):
+        taken[item[1]] += 1
+        if taken[item[1]] <= MAX_FINDINGS_PER_RULE:
+            shown.append(item)
+    notes = [
+        f"{rule_id}: {counts[rule_id] - MAX_FINDINGS_PER_RULE:,} more findings after the first "
+        f"{MAX_FINDINGS_PER_RULE:,} are not listed"
+        for rule_id in sorted(over)
+    ]
+    return shown, notes
+
+
+def _kept(doc: Document, spec: CheckSpec, rule: Rule, hit: Hit) -> Kept | None:
     """A hit as the engine keeps it (check, rule id, severity, the hit, whether its fix is safe); None when off."""
     if hit.kind not in spec.kinds:
         # Kinds are part of a check's contract (rules files set their severities).
@@ -208,9 +238,12 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit, f
 
 def excerpt(text: str, start: int, end: int) -> str:
     """The finding with a little context from its line, ``...`` where the line was cut."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
+    # Only a window around the finding is searched: on a line of megabytes with many
+    # findings, finding the whole line each time would be quadratic.
+    window = EXCERPT_BEFORE + EXCERPT_AFTER + max(0, end - start) + 1
+    line_start = text.rfind("\n", max(0, start - window), start) + 1 or max(0, start - window)
+    line_end = text.find("\n", start, start + window)
+    line_end = min(len(text), start + window) if line_end < 0 else line_end
     left = max(line_start, start - EXCERPT_BEFORE)
     right = min(line_end, max(end, start + 1) + EXCERPT_AFTER)
     body = text[left:right].replace("\t", " ")

@@ -127,6 +127,9 @@ def check_text(server: QualityServer, uri: str, text: str, fmt: Format) -> list[
     except CheckFailed as exc:
         log.exception("check failed")
         return [_problem(f"internal error: {exc}")]
+    except Exception as exc:  # a bug: say so in the editor rather than fall silent
+        log.exception("check failed")
+        return [_problem(f"internal error: {exc!r} (please report this)")]
 
 
 def _problem(message: str) -> Finding:
