@@ -152,6 +152,10 @@ def test_a_session_as_an_editor_runs_it(client: Client, tmp_path: Path) -> None:
     (empty,) = [d for d in diagnostics if d["code"] == "quotes.empty"]
     assert empty["relatedInformation"][0]["location"]["uri"] == uri
     assert {d["severity"] for d in diagnostics if d["code"] == "duplicates.sentence"} == {2}  # warning
+    # The whole-document judgement sits on the first line, pointing at the least fluent paragraph.
+    (fluency,) = [d for d in diagnostics if d["code"] == "fluency.broken"]
+    assert fluency["range"] == {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": utf16(lines[0])}}
+    assert fluency["relatedInformation"][0]["location"]["range"]["start"]["line"] > 0
 
     actions = client.request(
         "textDocument/codeAction",
