@@ -43,14 +43,23 @@ What it catches
     other checks' findings, not meaning: a fluent text with wrong facts passes.
 
 Fails (every word order below is rare in English, though no word is misspelled)
-    The company of said it expects the profits of rise this year, the chief
-    executive the told reporters. Its the sales grew the in Europe and Asia, with
-    a demand for could strong phones. ... (and so on for 100 words)
+    The city council of agreed on Tuesday the to spend more money its on bus
+    network, after the a year in which passenger numbers the rose sharply.
+    Councillors voted to the buy forty new buses and to of open two routes the
+    to hospital and the university. The plan will the cost about twelve million
+    pounds over three years, officials of said. The leader of the council said
+    the service had been too the slow for too long. She told of reporters that
+    people who live on the edge the of city often wait an hour a for bus, and
+    that many them of have no car.
 
 Passes
-    The company said it expects profits to rise this year, the chief executive
-    told reporters. Its sales grew in Europe and Asia, with strong demand for
-    phones. ... (and so on)
+    The city council agreed on Tuesday to spend more money on its bus network,
+    after a year in which passenger numbers rose sharply. Councillors voted to
+    buy forty new buses and to open two routes to the hospital and the
+    university. The plan will cost about twelve million pounds over three
+    years, officials said. The leader of the council said the service had been
+    too slow for too long. She told reporters that people who live on the edge
+    of the city often wait an hour for a bus, and that many of them have no car.
 
 Options
     ``min_words`` (100): shorter documents are not judged. ``max_surprise``
