@@ -25,6 +25,7 @@ an unknown key gets a "did you mean", and every message names the file and line.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -96,6 +97,8 @@ class RuleSet:
     rules: dict[str, Rule]
     sources: tuple[str, ...]
     platform: PlatformConfig = field(default_factory=PlatformConfig)
+    # file:line where each key's final value was set, by key path ("rules", id, option)
+    origins: Mapping[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -129,22 +132,49 @@ def _read_yaml(path: Path) -> _Located:
     where: dict[tuple[str, ...], Where] = {}
     if node is None:
         return _Located({}, where)
-    return _Located(_construct(node, name, (), where), where)
+    errors: list[str] = []
+    data = _construct(node, name, (), where, errors)
+    if errors:
+        raise ConfigError(errors)
+    return _Located(data, where)
 
 
-def _construct(node: yaml.Node, name: str, path: tuple[str, ...], where: dict[tuple[str, ...], Where]) -> Any:
+def _construct(
+    node: yaml.Node, name: str, path: tuple[str, ...], where: dict[tuple[str, ...], Where], errors: list[str]
+) -> Any:
     where.setdefault(path, (name, node.start_mark.line + 1))
+    if node.tag in (REPLACE_TAG, REMOVE_TAG):
+        # Strip our tag so the node reads as plain YAML, then mark the value.
+        plain = type(node)(_implicit_tag(node), node.value, node.start_mark, node.end_mark)
+        if isinstance(node, yaml.ScalarNode) and node.value == "" and node.tag == REMOVE_TAG:
+            return Remove(None)
+        value = _construct(plain, name, path, where, errors)
+        return Replace(value) if node.tag == REPLACE_TAG else Remove(value)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(yaml.SafeLoader(" ").construct_object(key_node))
-            where[(*path, key)] = (name, key_node.start_mark.line + 1)
-            result[key] = _construct(value_node, name, (*path, key), where)
+            line = key_node.start_mark.line + 1
+            if key in result:
+                first = where[(*path, key)][1]
+                errors.append(f"{name}:{line}: {_key((*path, key))}: set twice (first on line {first}); keep one")
+                continue
+            where[(*path, key)] = (name, line)
+            result[key] = _construct(value_node, name, (*path, key), where, errors)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, name, (*path, str(i)), where) for i, item in enumerate(node.value)]
+        return [_construct(item, name, (*path, str(i)), where, errors) for i, item in enumerate(node.value)]
     loader = yaml.SafeLoader("")
     return loader.construct_object(node, deep=True)
+
+
+def _implicit_tag(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "tag:yaml.org,2002:map"
+    if isinstance(node, yaml.SequenceNode):
+        return "tag:yaml.org,2002:seq"
+    tag: str = yaml.SafeLoader("").resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+    return tag
 
 
 # --- loading and merging --------------------------------------------------------
@@ -160,14 +190,48 @@ def bundled_profiles() -> list[str]:
 
 
 def find_rules_file(explicit: str | None, cwd: Path | None = None) -> Path:
-    """``--rules``, else ./qualitybot.yml or ./.qualitybot.yml, else the bundled default."""
+    """The rules file for documents in folder ``cwd`` (default: the current folder).
+
+    ``--rules`` wins: a file, or a bundled profile's name (``default``). Else, as Vale
+    and ruff do, qualitybot.yml or .qualitybot.yml in ``cwd`` or the nearest folder
+    above it, up to the repository's root (the folder holding ``.git``) or the
+    filesystem's root; else the bundled default profile.
+    """
     if explicit:
-        return Path(explicit)
-    cwd = cwd or Path.cwd()
-    for candidate in DEFAULT_RULES_FILES:
-        if (cwd / candidate).is_file():
-            return cwd / candidate
+        path = Path(explicit)
+        if not path.exists() and _is_profile_name(explicit) and bundled_profile(explicit).is_file():
+            return bundled_profile(explicit)
+        return path
+    folder = (cwd or Path.cwd()).absolute()
+    for candidate_folder in (folder, *folder.parents):
+        for candidate in DEFAULT_RULES_FILES:
+            if (candidate_folder / candidate).is_file():
+                return _as_given(candidate_folder / candidate)
+        if (candidate_folder / ".git").exists():
+            break
     return bundled_profile("default")
+
+
+def _is_profile_name(ref: str) -> bool:
+    return "/" not in ref and "\\" not in ref and not ref.endswith((".yml", ".yaml"))
+
+
+def _as_given(path: Path) -> Path:
+    """``path`` relative to the current folder when that is shorter (``../../qualitybot.yml``)."""
+    try:
+        relative = Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows)
+        return path
+    return relative if len(str(relative)) < len(str(path)) else path
+
+
+def rules_name(path: Path | str) -> str:
+    """How reports name a rules file: its path, or the profile's name for a bundled one."""
+    path = Path(path)
+    bundled = Path(str(resources.files("qualitybot.profiles")))
+    if path.suffix == ".yml" and path.parent.resolve() == bundled.resolve():
+        return path.stem
+    return str(path)
 
 
 def load_rules(path: Path | str) -> RuleSet:
@@ -233,7 +297,7 @@ def _load_merged(
 
 
 def _resolve_extends(ref: str, relative_to: Path) -> Path | None:
-    if "/" not in ref and not ref.endswith((".yml", ".yaml")):
+    if _is_profile_name(ref):
         candidate = bundled_profile(ref)
         return candidate if candidate.is_file() else None
     candidate = (relative_to.parent / ref).resolve()
@@ -275,32 +339,127 @@ def _import_vale(
     return {"rules": rules}, rules_where, tuple(sources)
 
 
+# --- merging: child over parent, key by key ---------------------------------------
+#
+# Mappings merge key by key, at every depth; lists of names (disabled_rules, accept,
+# Vale tokens...) add the child's entries to the parent's; anything else the child
+# sets replaces the parent's value. `!replace` on a value takes it as it is instead
+# of merging, and `!remove` drops an inherited list entry or mapping key.
+
+REPLACE_TAG, REMOVE_TAG = "!replace", "!remove"
+# Lists whose order or position is their meaning: a child's list replaces the parent's.
+REPLACED_LISTS = ("scope", "raw", "params")
+
+
+@dataclass(frozen=True)
+class Replace:
+    """A value tagged ``!replace``: replaces the inherited value instead of merging with it."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Remove:
+    """A list entry or mapping value tagged ``!remove``: drops the inherited entry or key."""
+
+    value: Any
+
+
 def _merge_into(
     merged: dict[str, Any],
     merged_where: dict[tuple[str, ...], Where],
     data: dict[str, Any],
     where: dict[tuple[str, ...], Where],
 ) -> None:
-    """Child over parent: rules merge key by key; a rule naming another check replaces."""
+    """Merge one file's top-level keys over what its parents set (``extends``/``import`` are its own)."""
     for key, value in data.items():
         if key in ("extends", "import"):
             continue
-        if key == "rules" and isinstance(value, dict) and isinstance(merged.get("rules"), dict):
-            rules = merged["rules"]
-            for rule_id, rule in value.items():
-                old = rules.get(rule_id)
-                same_check = isinstance(old, dict) and isinstance(rule, dict) and (
-                    "check" not in rule or rule.get("check") == old.get("check")
-                )
-                if same_check:
-                    rules[rule_id] = {**old, **rule}
-                else:
-                    _drop(merged_where, ("rules", rule_id))
-                    rules[rule_id] = rule
-        else:
+        if isinstance(value, Remove):
+            merged.pop(key, None)
             _drop(merged_where, (key,))
-            merged[key] = value
-    merged_where.update({k: v for k, v in where.items() if k and k[0] != "extends"})
+            continue
+        merged[key] = _merge_value((key,), merged.get(key), value, merged_where, where)
+        if (key,) in where:
+            merged_where[(key,)] = where[(key,)]
+
+
+def _merge_value(
+    path: tuple[str, ...],
+    old: Any,
+    new: Any,
+    merged_where: dict[tuple[str, ...], Where],
+    new_where: dict[tuple[str, ...], Where],
+) -> Any:
+    if _replaces_rule(path, old, new):
+        new = {"check": old["check"], **new} if "check" in old and "check" not in new else new
+        old = None
+    if isinstance(new, Replace):
+        new, old = new.value, None
+    if isinstance(old, dict) and isinstance(new, dict):
+        result = dict(old)
+        for key, value in new.items():
+            sub = (*path, key)
+            if isinstance(value, Remove):
+                result.pop(key, None)
+                _drop(merged_where, sub)
+                continue
+            result[key] = _merge_value(sub, old.get(key), value, merged_where, new_where)
+            if sub in new_where:
+                merged_where[sub] = new_where[sub]
+        return result
+    if isinstance(new, list) and (old is None or _adds(path, old)):
+        return _merge_list(path, old or [], new, merged_where, new_where)
+    _drop(merged_where, path)
+    merged_where.update({k: v for k, v in new_where.items() if k[: len(path)] == path})
+    return _plain(new)
+
+
+def _replaces_rule(path: tuple[str, ...], old: Any, new: Any) -> bool:
+    """A rule naming another check, or another Vale rule type, is a new rule, not a change."""
+    if len(path) != 2 or path[0] != "rules" or not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    return any(key in new and new[key] != old.get(key) for key in ("check", "extends"))
+
+
+def _adds(path: tuple[str, ...], old: Any) -> bool:
+    return isinstance(old, list) and path[-1] not in REPLACED_LISTS
+
+
+def _merge_list(
+    path: tuple[str, ...],
+    old: list[Any],
+    new: list[Any],
+    merged_where: dict[tuple[str, ...], Where],
+    new_where: dict[tuple[str, ...], Where],
+) -> list[Any]:
+    """The parent's entries, less those the child ``!remove``s, then the child's new entries."""
+    items = [(value, merged_where.get((*path, str(i)))) for i, value in enumerate(old)]
+    for i, value in enumerate(new):
+        origin = new_where.get((*path, str(i)))
+        if isinstance(value, Remove):
+            items = [item for item in items if item[0] != value.value]
+        elif not any(value == seen for seen, _ in items):
+            items.append((_plain(value), origin))
+    key_where = merged_where.get(path)
+    _drop(merged_where, path)
+    if key_where:
+        merged_where[path] = key_where
+    for i, (_, origin) in enumerate(items):
+        if origin:
+            merged_where[(*path, str(i))] = origin
+    return [value for value, _ in items]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` without merge tags: nothing to merge with, so ``!replace`` is the value, ``!remove`` nothing."""
+    if isinstance(value, Replace):
+        return _plain(value.value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not isinstance(v, Remove)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value if not isinstance(v, Remove)]
+    return None if isinstance(value, Remove) else value
 
 
 def _drop(where: dict[tuple[str, ...], Where], prefix: tuple[str, ...]) -> None:
@@ -328,7 +487,7 @@ def _validate(
     if "platform" in data:
         platform = _validate_model(PlatformConfig, data["platform"], ("platform",), where, errors) or platform
     profile = data.get("profile", "")
-    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform)
+    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform, origins=dict(where))
 
 
 def _validate_rule(

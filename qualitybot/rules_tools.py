@@ -1,6 +1,7 @@
 """Tools for editors who tune the rules: list, explain, validate, and the JSON Schema.
 
 ``qualitybot rules list [--rules FILE]``      every rule, its check, severity, state, options
+``qualitybot rules list --effective``         each setting's final value and the file:line that set it
 ``qualitybot rules explain RULE [--rules F]`` a check's documentation and options (RULE is a
                                               rule id of the rules file or a check name)
 ``qualitybot rules validate FILE``            ``ok`` (exit 0), or ``file:line: key: why`` (exit 2)
@@ -13,6 +14,7 @@ import argparse
 import difflib
 import json
 import sys
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from pydantic import BaseModel
@@ -21,7 +23,7 @@ from pydantic.json_schema import models_json_schema
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from qualitybot.checks import registry
-from qualitybot.config import ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
+from qualitybot.config import ConfigError, PlatformConfig, Rule, find_rules_file, load_rules, rules_name
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec
 
 SCHEMA_ID = "https://qualitybot.invalid/schema/qualitybot-rules.schema.json"
@@ -46,6 +48,8 @@ def add_parser(commands: Any) -> None:
     listing = sub.add_parser("list", help="every rule: check, severity, enabled, options with defaults")
     listing.add_argument("--rules", metavar="FILE", help="rules file (default as for `check`)")
     listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--effective", action="store_true",
+                         help="each option's final value and the file:line that set it (after extends/import)")
     explain = sub.add_parser("explain", help="what a rule or check catches, examples, options")
     explain.add_argument("rule", metavar="RULE", help="a rule id or a check name")
     explain.add_argument("--rules", metavar="FILE", help="rules file (default as for `check`)")
@@ -64,8 +68,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     elif args.rules_command == "schema":
         out.write(json.dumps(rules_schema(), indent=2) + "\n")
     elif args.rules_command == "list":
-        rules = load_rules(find_rules_file(args.rules)).rules
-        if args.format == "json":
+        ruleset = load_rules(find_rules_file(args.rules))
+        rules = ruleset.rules
+        if args.effective:
+            effective = [effective_summary(r, ruleset.origins) for r in rules.values()]
+            out.write(json.dumps(effective, indent=2) + "\n" if args.format == "json" else effective_text(effective))
+        elif args.format == "json":
             out.write(json.dumps([rule_summary(r) for r in rules.values()], indent=2) + "\n")
         else:
             out.write(list_text(list(rules.values())))
@@ -129,6 +137,49 @@ def list_text(rules: list[Rule]) -> str:
             note = "default" if value == default else f"default {json.dumps(default)}"
             note = "required" if option["required"] else note
             lines.append(f"    {name}: {json.dumps(value)}  ({note})")
+    return "\n".join(lines) + "\n"
+
+
+def effective_summary(rule: Rule, origins: Mapping[tuple[str, ...], tuple[str, int]]) -> dict[str, Any]:
+    """Every setting of a rule with its final value and where it was set (``file:line``, or ``built-in``)."""
+    values = rule.options.model_dump(mode="json")
+    settings: dict[str, Any] = {
+        "enabled": rule.enabled,
+        "severity": severities_text(rule),
+        **values,
+    }
+    result: dict[str, Any] = {"rule": rule.id, "check": rule.check, "settings": {}}
+    for name, value in settings.items():
+        path = ("rules", rule.id, name)
+        if name == "severity" and path not in origins and ("rules", rule.id, "severities") in origins:
+            path = ("rules", rule.id, "severities")
+        result["settings"][name] = {"value": value, "from": _origin(path, value, origins)}
+    return result
+
+
+def _origin(path: tuple[str, ...], value: Any, origins: Mapping[tuple[str, ...], tuple[str, int]]) -> str:
+    """``file:line`` of the key; for a list or mapping built over several files, where each file's part starts."""
+    if path not in origins:
+        return "built-in"
+    keys = [str(i) for i in range(len(value))] if isinstance(value, list) else list(value) if isinstance(
+        value, dict
+    ) else []
+    places = [origins[(*path, key)] for key in keys if (*path, key) in origins]
+    first_line: dict[str, int] = {}
+    for file, line in places or [origins[path]]:
+        first_line.setdefault(rules_name(file), line)
+    if len(first_line) == 1:
+        file, line = origins[path]
+        return f"{rules_name(file)}:{line}"  # one file: the key's own line says it
+    return ", ".join(f"{file}:{line}" for file, line in first_line.items())
+
+
+def effective_text(summaries: list[dict[str, Any]]) -> str:
+    lines = []
+    for summary in summaries:
+        lines.append(f"{summary['rule']}  (check {summary['check']})")
+        for name, setting in summary["settings"].items():
+            lines.append(f"    {name}: {json.dumps(setting['value'])}  ({setting['from']})")
     return "\n".join(lines) + "\n"
 
 

@@ -44,7 +44,12 @@ def sarif(report: Report) -> dict[str, Any]:
         for doc in report.documents
         for note in doc.notes
     ]
-    invocation: dict[str, Any] = {"executionSuccessful": True}
+    notifications += [{"level": "note", "message": {"text": note}} for note in report.notes]
+    notifications += [
+        {"level": "error", "message": {"text": problem.message}, "locations": [_location(problem.path)]}
+        for problem in report.errors
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return {
