@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 
 from qualitybot.checks import registry
@@ -11,7 +12,7 @@ from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
 from qualitybot.document import Document, Span
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
-from qualitybot.suppress import silences
+from qualitybot.suppress import UnknownRule, silences, unknown_rules, without_comments
 
 EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
@@ -29,6 +30,14 @@ class Engine:
             (rule, checks[rule.check]) for rule in ruleset.rules.values() if rule.enabled
         ]
         self._warming: threading.Thread | None = None
+        # What suppression comments may name: every rule and kind of finding of the rules
+        # file, and every check's (an article may be checked with other rules files).
+        named = [(rule.id, checks[rule.check]) for rule in ruleset.rules.values()]
+        named += [(spec.name, spec) for spec in checks.values()]
+        self.known_ids = list(
+            dict.fromkeys(f"{name}.{kind}" if kind else name for name, spec in named for kind in ("", *spec.kinds))
+        )
+        self.vale_rules = frozenset(rule.id for rule, _ in self.rules if rule.check == "pattern")
 
     def start_warm_up(self) -> None:
         """Start the checks' engines (Harper: about a second) in the background.
@@ -53,8 +62,9 @@ class Engine:
                     spec.warm_up(rule.options)
 
     def check(self, doc: Document) -> DocumentReport:
-        quiet = silences(doc)
-        findings: list[Finding] = []
+        quiet = silences(doc, self.vale_rules)
+        doc.prose = without_comments(doc)
+        findings = [_unknown_rule_finding(doc, unknown) for unknown in unknown_rules(doc, self.known_ids)]
         for rule, spec in self.rules:
             try:
                 hits = list(spec.run(doc, rule.options))
@@ -70,9 +80,21 @@ class Engine:
                 severity = rule.severity_of(hit.kind, spec)
                 if severity == "off" or any(s.covers(rule_id, hit.start) for s in quiet):
                     continue
-                findings.append(_finding(doc, spec.name, rule_id, severity, hit))
+                finding = _finding(doc, spec.name, rule_id, severity, hit)
+                link, description = getattr(rule.options, "link", ""), getattr(rule.options, "description", "")
+                if link or description:  # Vale rules keep theirs (SARIF helpUri, JSON)
+                    finding = dataclasses.replace(finding, link=link, description=description)
+                findings.append(finding)
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
+
+
+def _unknown_rule_finding(doc: Document, unknown: UnknownRule) -> Finding:
+    hint = f"; did you mean '{unknown.hint}'?" if unknown.hint else ""
+    message = f"The suppression comment names '{unknown.rule}', which is neither a rule of the rules file nor a check{hint}"
+    suggestions = (unknown.hint,) if unknown.hint else ()
+    hit = Hit(unknown.start, unknown.end, message, suggestions=suggestions)
+    return _finding(doc, "suppression", "suppression.unknown-rule", "warning", hit)
 
 
 def _place(doc: Document, span: Span) -> Place:

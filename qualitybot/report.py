@@ -36,11 +36,16 @@ class Finding:
     excerpt: str
     suggestions: tuple[str, ...] = ()
     related: tuple[Place, ...] = ()
+    link: str = ""  # a page explaining the rule (Vale's `link`)
+    description: str = ""  # the rule's longer explanation (Vale's `description`)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["suggestions"] = list(self.suggestions)
         data["related"] = [asdict(p) for p in self.related]
+        for key in ("link", "description"):
+            if not data[key]:
+                del data[key]
         return data
 
 

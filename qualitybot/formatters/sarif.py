@@ -100,6 +100,10 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
                 "properties": {"tags": ["qualitybot", finding.check]},
             }
         )
+        if finding.link:
+            rules[-1]["helpUri"] = finding.link
+        if finding.description:
+            rules[-1]["fullDescription"] = {"text": finding.description}
     return rules, {rule["id"]: i for i, rule in enumerate(rules)}
 
 
