@@ -91,7 +91,7 @@ class Engine:
 
 def _unknown_rule_finding(doc: Document, unknown: UnknownRule) -> Finding:
     hint = f"; did you mean '{unknown.hint}'?" if unknown.hint else ""
-    message = f"The suppression comment names '{unknown.rule}', which is neither a rule of the rules file nor a check{hint}"
+    message = f"The suppression comment names '{unknown.rule}', neither a rule of the rules file nor a check{hint}"
     suggestions = (unknown.hint,) if unknown.hint else ()
     hit = Hit(unknown.start, unknown.end, message, suggestions=suggestions)
     return _finding(doc, "suppression", "suppression.unknown-rule", "warning", hit)
