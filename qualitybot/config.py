@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -561,16 +562,78 @@ def _validate_model(
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = (*path, *(str(p) for p in err["loc"]))
+        problems = exc.errors()
+        # With an unknown rule type every other key would look unknown too: say only the first thing.
+        bad_type = any(err["loc"][:1] == ("extends",) for err in problems)
+        for err in problems:
+            loc = (*path, *(str(p) for p in err["loc"] if p != "[key]"))
             if err["type"] == "extra_forbidden":
+                if bad_type:
+                    continue
                 names = getattr(model, "option_names", None)  # options whose keys depend on values
                 known = [*(names(values) if names else model.model_fields), *extra_keys]
                 errors.append(_unknown(where, loc, loc[-1], known, what))
+            elif err["type"] == "literal_error":
+                expected = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+                kind = "key" if err["loc"][-1:] == ("[key]",) else "value"
+                errors.append(_unknown(where, loc, str(err.get("input")), expected, kind))
             else:
-                message = err["msg"].removeprefix("Value error, ")
-                errors.append(_at(where, loc, f"{_key(loc)}: {message} (got {err.get('input')!r})"))
+                errors.append(_at(where, loc, f"{_key(loc)}: {_in_our_words(err)}"))
         return None
+
+
+# Validator errors in the words of a rules file's reader (no Python types, no internals).
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list, e.g. [a, b]",
+    "tuple_type": "a list of words, e.g. [a, b]",
+    "set_type": "a list of words, e.g. [a, b]",
+    "dict_type": "a mapping, e.g. {key: value}",
+    "model_type": "a mapping of settings",
+    "model_attributes_type": "a mapping of settings",
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+def _in_our_words(err: Any) -> str:
+    kind, value = err["type"], err.get("input")
+    shown = _shown(value)
+    if kind == "missing":
+        return "missing (required)"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {shown}"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        bound = (err.get("ctx") or {}).get(key)
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+        return f"must be {words} {bound}, got {shown}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return message if kind == "value_error" else f"{message[:1].lower()}{message[1:]}, got {shown}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the rules file writes it: text quoted, a mapping or list as a mapping or list."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _key(path: tuple[str, ...]) -> str:

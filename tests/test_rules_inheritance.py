@@ -149,3 +149,26 @@ def test_check_from_any_folder_uses_the_repository_rules_and_names_them(tmp_path
     assert text.stdout.rstrip().splitlines()[-1] == "rules: ../../qualitybot.yml"
     profile = run("check", "story.md", "--rules", "default", "--format", "json", cwd=repo / "news" / "2024")
     assert json.loads(profile.stdout)["rules"] == "default"
+
+
+# --- messages in the project's own words --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        # A typo in the rule type: one message, not a follow-on "did you mean 'extends'?" for every key.
+        ("check: pattern\n    extends: existance\n    message: m\n    tokens: [a]",
+         ["rules.r.extends: unknown value 'existance'; did you mean 'existence'?"]),
+        ("check: pattern\n    extends: existence", ["rules.r.message: missing (required)"]),
+        ("check: grammar\n    accept: 3", ["rules.r.accept: expected a list of words, e.g. [a, b], got 3"]),
+        ("check: readability\n    min_words: {a: 1}", ["rules.r.min_words: expected a whole number, got a mapping"]),
+    ],
+)
+def test_config_errors_speak_the_rules_files_language(tmp_path: Path, rule: str, expected: list[str]) -> None:
+    path = write(tmp_path, f"rules:\n  r:\n    {rule}\n")
+    with pytest.raises(ConfigError) as info:
+        load_rules(path)
+    assert [m.split(": ", 1)[1] for m in info.value.messages] == expected
+    for message in info.value.messages:
+        assert "Input should" not in message and "Field required" not in message and "(got {" not in message
