@@ -15,8 +15,10 @@ import difflib
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any, TextIO
+from types import UnionType
+from typing import Annotated, Any, Literal, TextIO, Union, get_args, get_origin
 
+import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
@@ -207,7 +209,7 @@ def explain(name: str, rules_file: str | None) -> str:
     if rule:
         state = "enabled" if rule.enabled else "disabled"
         parts.append(f"Rule {rule.id}: check {rule.check}, severity {severities_text(rule)}, {state}\n")
-    parts.append(spec.doc + "\n")
+    parts.append(plain(spec.doc) + "\n")
     parts.append(options_text(spec, rule))
     rule_id = rule.id if rule else "RULE"
     kinds = ", ".join(f"{_finding_id(rule_id, k)} {v}" for k, v in spec.kinds.items())
@@ -239,7 +241,7 @@ def _fields_text(
     for name, field in model.model_fields.items():
         if name in skip:
             continue
-        current = f"; here {json.dumps(values[name])}" if values is not None else ""
+        current = f"; here {yaml_text(values[name])}" if values is not None else ""
         lines.append(f"  {name} ({_type_text(field)}{_default_text(field)}{current})")
         if field.description:
             lines.append(f"      {field.description}")
@@ -258,15 +260,50 @@ def _const(model: type[BaseModel]) -> str:
 
 
 def _type_text(field: FieldInfo) -> str:
-    text = str(field.annotation).replace("typing.", "").replace("qualitybot.checks.pattern.base.", "")
-    text = text.replace("<class '", "").replace("'>", "")
+    """The option's type as an editor reads it: number, list of words, one of a, b..."""
     bounds = [
         f"{op} {getattr(m, attr)}"
         for m in field.metadata
-        for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+        for attr, op in (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than"))
         if hasattr(m, attr)
     ]
-    return ", ".join([text, *bounds])
+    return ", ".join([editor_type(field.annotation), *bounds])
+
+
+def editor_type(annotation: Any) -> str:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        return "whole number"
+    if annotation is float:
+        return "number"
+    if annotation is str:
+        return "text"
+    if origin is Literal:
+        return "one of: " + ", ".join(str(a) for a in args)
+    if origin in (Union, UnionType):
+        return " or ".join(editor_type(a) for a in args if a is not type(None))
+    if origin in (list, tuple, set, frozenset):
+        return "list of words" if args and args[0] is str else "list"
+    if origin is Annotated:
+        return editor_type(args[0])
+    if origin is dict and len(args) == 2:
+        key, value = args
+        if isinstance(value, type) and issubclass(value, BaseModel) and set(value.model_fields) == {"min", "max"}:
+            names = get_args(key)
+            return "min/max per metric" + (f" (metrics: {', '.join(names)})" if names else "")
+        if key is str and value is str:
+            return "mapping of word: word"
+        return f"mapping of {editor_type(key)} to {editor_type(value)}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping of settings (" + ", ".join(annotation.model_fields) + ")"
+    return str(annotation).replace("typing.", "")
+
+
+def plain(doc: str) -> str:
+    """Docstring markup (``code``) as plain text for the terminal."""
+    return doc.replace("``", "")
 
 
 def _default(field: FieldInfo) -> Any:
@@ -278,7 +315,15 @@ def _default(field: FieldInfo) -> Any:
 def _default_text(field: FieldInfo) -> str:
     if field.is_required():
         return ", required"
-    return f", default {json.dumps(_plain(_default(field)))}"
+    return f", default {yaml_text(_plain(_default(field)))}"
+
+
+def yaml_text(value: Any) -> str:
+    """A value as it is written in a rules file (``[a, b]``, ``{min: 10}``), ``not set`` for nothing."""
+    if value is None:
+        return "not set"
+    text = str(yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False))
+    return text.strip().removesuffix("...").strip()
 
 
 def _plain(value: Any) -> Any:
