@@ -38,11 +38,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qualitybot.checks import registry
 from qualitybot.checks.pattern.styles import ImportProblem, style_rule_files
+from qualitybot.checks.pattern.vale_ini import LEVEL_ORDER, ValeConfig, read_vale_ini
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
-RULE_KEYS = ("check", "severity", "enabled", "severities")
+RULE_KEYS = ("check", "severity", "enabled", "severities", "files")
 TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform")
 KindSeverity = Severity | Literal["off"]
 
@@ -84,6 +85,7 @@ class Rule:
     enabled: bool = True
     severity: Severity | None = None
     severities: Mapping[str, KindSeverity] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # gitignore-style globs of the documents it runs on; empty: all
 
     def severity_of(self, kind: str, spec: CheckSpec) -> KindSeverity:
         """Per-kind override, else the rule's severity, else the kind's default."""
@@ -291,6 +293,8 @@ def _load_merged(
         sources += base_sources
     if "import" in data:
         imported, imported_where, imported_sources = _import_vale(path, data["import"], where, errors)
+        if "grammar" not in (merged.get("rules") or {}) and "grammar" not in (data.get("rules") or {}):
+            imported.get("rules", {}).pop("grammar", None)  # a vocabulary does not turn the grammar check on
         _merge_into(merged, merged_where, imported, imported_where)
         sources += imported_sources
     _merge_into(merged, merged_where, data, where)
@@ -319,9 +323,14 @@ def _import_vale(
     rules: dict[str, Any] = {}
     rules_where: dict[tuple[str, ...], Where] = {}
     sources: list[str] = []
+    extra: dict[str, Any] = {}
     for i, ref in enumerate(refs):
         try:
-            files = style_rule_files(ref, path)
+            if ref.endswith(".ini"):
+                config = read_vale_ini((path.parent / ref).resolve())
+                files = [(r.rule_id, r.file) for r in config.rules]
+            else:
+                config, files = None, style_rule_files(ref, path)
         except ImportProblem as exc:
             errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",), str(exc)))
             continue
@@ -337,7 +346,51 @@ def _import_vale(
             rules[rule_id] = {"check": "pattern", **located.data}
             rules_where.update({("rules", rule_id, *k): v for k, v in located.where.items()})
             sources.append(str(rule_file))
+        if config is not None:
+            at = where.get(("import", str(i))) or where.get(("import",)) or (str(path), 1)
+            _apply_vale_ini(config, rules, rules_where, at, extra)
+            sources.append(str((path.parent / ref).resolve()))
+    rules.update(extra)
     return {"rules": rules}, rules_where, tuple(sources)
+
+
+def _apply_vale_ini(
+    config: ValeConfig,
+    rules: dict[str, Any],
+    rules_where: dict[tuple[str, ...], Where],
+    at: Where,
+    extra: dict[str, Any],
+) -> None:
+    """What a .vale.ini says of its rules: levels, MinAlertLevel, per-glob files, vocabularies."""
+    for imported in config.rules:
+        rule = rules.get(imported.rule_id)
+        if rule is None:
+            continue
+        if imported.level:
+            rule["level"] = imported.level
+            rules_where[("rules", imported.rule_id, "level")] = at
+        level = str(rule.get("level", "warning"))
+        if LEVEL_ORDER.get(level, 1) < LEVEL_ORDER[config.min_level]:
+            rule["enabled"] = False  # below MinAlertLevel: Vale does not report it
+            rules_where[("rules", imported.rule_id, "enabled")] = at
+        if imported.files:
+            rule["files"] = list(imported.files)
+            rules_where[("rules", imported.rule_id, "files")] = at
+        if config.accept and rule.get("vocab", True) and rule.get("extends") in ("existence", "substitution"):
+            rule["exceptions"] = [*rule.get("exceptions", []), *config.accept]  # Vale: accepted terms never alert
+    if config.reject:  # Vale's built-in Vale.Avoid: rejected terms are errors
+        extra["Vale.Avoid"] = {
+            "check": "pattern",
+            "extends": "existence",
+            "message": "Avoid using '%s'.",
+            "level": "error",
+            "ignorecase": False,
+            "tokens": list(config.reject),
+        }
+        rules_where[("rules", "Vale.Avoid")] = at
+    if config.accept:  # Vale.Spelling accepts them; here the grammar check's spelling does
+        extra["grammar"] = {"accept": list(config.accept)}
+        rules_where[("rules", "grammar", "accept")] = at
 
 
 # --- merging: child over parent, key by key ---------------------------------------
@@ -536,6 +589,12 @@ def _validate_rule(
         elif level not in (*SEVERITIES, "off"):
             errors.append(_unknown(where, (*path, "severities", kind), str(level), (*SEVERITIES, "off"), "severity"))
             ok = False
+    files = raw.get("files", [])
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        message = f"{_key((*path, 'files'))}: expected a list of globs, e.g. ['*.md']"
+        errors.append(_at(where, (*path, "files"), message))
+        files, ok = [], False
     option_values = {k: v for k, v in raw.items() if k not in RULE_KEYS}
     options = _validate_model(spec.options, option_values, path, where, errors, extra_keys=RULE_KEYS, what="option")
     if options is None or not ok:
@@ -547,6 +606,7 @@ def _validate_rule(
         enabled=enabled,
         severity=severity,
         severities=dict(severities) if severity else {**options.default_severities(), **severities},
+        files=tuple(files),
     )
 
 

@@ -6,6 +6,8 @@ import contextlib
 import dataclasses
 import threading
 
+import pathspec
+
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
 from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
@@ -30,6 +32,7 @@ class Engine:
             (rule, checks[rule.check]) for rule in ruleset.rules.values() if rule.enabled
         ]
         self._warming: threading.Thread | None = None
+        self._files: dict[str, pathspec.GitIgnoreSpec] = {}
         # What suppression comments may name: every rule and kind of finding of the rules
         # file, and every check's (an article may be checked with other rules files).
         named = [(rule.id, checks[rule.check]) for rule in ruleset.rules.values()]
@@ -38,6 +41,12 @@ class Engine:
             dict.fromkeys(f"{name}.{kind}" if kind else name for name, spec in named for kind in ("", *spec.kinds))
         )
         self.vale_rules = frozenset(rule.id for rule, _ in self.rules if rule.check == "pattern")
+
+    def _runs_on(self, rule: Rule, path: str) -> bool:
+        """A rule with ``files:`` globs (from a .vale.ini section) runs on matching documents only."""
+        if rule.id not in self._files:
+            self._files[rule.id] = pathspec.GitIgnoreSpec.from_lines(rule.files)
+        return self._files[rule.id].match_file(path)
 
     def start_warm_up(self) -> None:
         """Start the checks' engines (Harper: about a second) in the background.
@@ -66,6 +75,8 @@ class Engine:
         doc.prose = without_comments(doc)
         findings = [_unknown_rule_finding(doc, unknown) for unknown in unknown_rules(doc, self.known_ids)]
         for rule, spec in self.rules:
+            if rule.files and not self._runs_on(rule, doc.path):
+                continue
             try:
                 hits = list(spec.run(doc, rule.options))
             except CheckUnavailable:

@@ -395,6 +395,11 @@ def _rule_keys(spec: CheckSpec | None) -> dict[str, Any]:
         "check": {"const": spec.name} if spec else {"type": "string"},
         "severity": severity,
         "enabled": {"type": "boolean", "default": True},
+        "files": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "globs (gitignore syntax) of the documents the rule runs on; default all",
+        },
         "severities": {
             "type": "object",
             "description": "severity per kind of finding; off drops the kind",
