@@ -11,6 +11,16 @@ What it does, in the workspace (the checked-out repository):
    workspace.
 2. Runs ``qualitybot check --format github``: annotations on the changed lines,
    the Markdown report as the job summary.
+   The rules: on a pull request, the rules file and every YAML file it may
+   ``extends:`` or ``import:`` are taken from the pull request's *base* commit
+   (copied to a temporary folder, which is then the rules root), so a pull
+   request cannot change the rules that judge it nor make them read a file of
+   the runner; ``rules-from-pull-request: true`` opts in to the checked-out
+   rules. Either way ``extends:``/``import:`` stay inside the repository (see
+   SECURITY.md). A changed article that is a symbolic link to a file outside the
+   repository (or into ``.git``) is skipped with a note, and file names are
+   printed with control characters escaped, so a name cannot forge a workflow
+   command (``::stop-commands::``) in the log.
 3. On a pull request, with ``comment`` true and a token, adds ``--post`` with a
    GitHub platform (``$GITHUB_API_URL``, ``$GITHUB_REPOSITORY``, the pull
    request number from the event), so the one sticky comment is created or
@@ -44,9 +54,11 @@ from pathlib import Path
 
 import yaml
 
-from qualitybot.config import bundled_profile, find_rules_file
+from qualitybot.config import DEFAULT_RULES_FILES, RULES_ROOT_ENV, bundled_profile, find_rules_file, rules_root
+from qualitybot.exits import EXIT_FAIL, EXIT_PASS, EXIT_USAGE
 from qualitybot.formatters.github import escape_data
-from qualitybot.sources import SUFFIXES, expand
+from qualitybot.platform.github import DEFAULT_API
+from qualitybot.sources import SUFFIXES, display, expand, inside
 
 # The environment variable action.yml sets for each input (tests check they match).
 INPUTS = {
@@ -55,12 +67,13 @@ INPUTS = {
     "github-token": "INPUT_GITHUB_TOKEN",
     "comment": "INPUT_COMMENT",
     "fail-on-findings": "INPUT_FAIL_ON_FINDINGS",
+    "rules-from-pull-request": "INPUT_RULES_FROM_PULL_REQUEST",
 }
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 TOKEN_ENV = "QUALITYBOT_GITHUB_TOKEN"  # how the token reaches `qualitybot check --post`
-DEFAULT_API = "https://api.github.com"
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
 ARTICLE_PATTERNS = "*.md *.markdown *.txt *.html"
+RULES_SUFFIXES = (".yml", ".yaml")  # what is copied from the base commit: rules files, Vale styles
 
 
 class ActionError(Exception):
@@ -74,6 +87,7 @@ class Inputs:
     token: str
     comment: bool
     fail_on_findings: bool
+    rules_from_pull_request: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,7 @@ def read_inputs(environ: Mapping[str, str]) -> Inputs:
         token=token.strip(),
         comment=_boolean(environ, "comment", default=True),
         fail_on_findings=_boolean(environ, "fail-on-findings", default=True),
+        rules_from_pull_request=_boolean(environ, "rules-from-pull-request", default=False),
     )
 
 
@@ -134,11 +149,12 @@ def _have_commit(sha: str) -> bool:
     return done.returncode == 0
 
 
-def changed_articles(base: str, head: str) -> list[str]:
+def changed_articles(base: str, head: str, notes: list[str] | None = None) -> list[str]:
     """Articles added, copied, modified or renamed from the merge base of ``base`` to ``head``.
 
     Paths are relative to the working directory; files no longer in the
-    workspace are left out.
+    workspace are left out, and so are symbolic links to a file outside the
+    repository or inside ``.git`` (``notes`` says which).
     """
     missing = [sha for sha in (base, head) if not _have_commit(sha)]
     if missing:
@@ -151,8 +167,12 @@ def changed_articles(base: str, head: str) -> list[str]:
     articles = []
     for name in filter(None, listed.split("\0")):
         path = top / name
-        if path.suffix.lower() in SUFFIXES and path.is_file():
+        if path.suffix.lower() not in SUFFIXES or not path.is_file():
+            continue
+        if inside(path, top.resolve()):
             articles.append(os.path.relpath(path))
+        elif notes is not None:
+            notes.append(f"skipped {display(name)}: a symbolic link to a file outside the repository")
     return sorted(articles)
 
 
@@ -165,6 +185,66 @@ def rules_file(name: str) -> Path:
     if "/" not in name and bundled_profile(name).is_file():
         return bundled_profile(name)
     raise ActionError(f"input rules: no rules file or bundled profile {name!r}")
+
+
+def base_rules_file(name: str, base: str, folder: Path) -> tuple[Path, Path | None]:
+    """The rules as the base commit has them: (rules file, rules root or None for a bundled profile).
+
+    Every ``*.yml``/``*.yaml`` file of the base commit is copied under ``folder``
+    (rules files, the files they extend, Vale styles), which is then the rules root.
+    """
+    top = Path(_git("rev-parse", "--show-toplevel").strip()).resolve()
+    here = Path.cwd().resolve()
+    if name and not Path(name).is_absolute() and not (here / name).resolve().is_relative_to(top):
+        raise ActionError(f"input rules: {name!r} is outside the repository")
+    if name and Path(name).is_absolute() and not Path(name).resolve().is_relative_to(top):
+        return rules_file(name), None  # the workflow's own file, not the pull request's
+    _copy_base_yaml(base, folder)
+    if name:
+        copied = folder / (here / name).resolve().relative_to(top)
+        if copied.is_file():
+            return copied, folder
+        if "/" not in name and bundled_profile(name).is_file():
+            return bundled_profile(name), None
+        raise ActionError(
+            f"input rules: no rules file or bundled profile {name!r} "
+            f"(rules files are read from the base commit {base[:12]})"
+        )
+    for candidate in DEFAULT_RULES_FILES:
+        copied = folder / here.relative_to(top) / candidate
+        if copied.is_file():
+            return copied, folder
+    return bundled_profile("default"), None
+
+
+def _copy_base_yaml(commit: str, folder: Path) -> None:
+    listed = _git("ls-tree", "-r", "-z", "--full-tree", commit)
+    blobs: list[tuple[str, str]] = []
+    for entry in filter(None, listed.split("\0")):
+        meta, _, name = entry.partition("\t")
+        mode, kind, sha = meta.split()
+        # Regular files only: a symbolic link in the base commit is not followed either.
+        if kind == "blob" and mode in ("100644", "100755") and name.lower().endswith(RULES_SUFFIXES):
+            blobs.append((sha, name))
+    if not blobs:
+        return
+    batch = subprocess.run(
+        ["git", "cat-file", "--batch"], input="".join(f"{sha}\n" for sha, _ in blobs).encode(),
+        capture_output=True, check=False,
+    )
+    if batch.returncode != 0:
+        raise ActionError(f"git cat-file --batch: {batch.stderr.decode(errors='replace').strip()}")
+    out, at = batch.stdout, 0
+    for _, name in blobs:
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        data = out[header_end + 1 : header_end + 1 + size]
+        at = header_end + 2 + size
+        target = (folder / name).resolve()
+        if not target.is_relative_to(folder.resolve()):  # git never stores such a name; be sure
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def posting_rules(user_rules: Path, folder: Path, environ: Mapping[str, str]) -> Path:
@@ -186,7 +266,8 @@ def write_outputs(environ: Mapping[str, str], **outputs: str | int) -> None:
 
 
 def say(message: str) -> None:
-    print(f"qualitybot: {message}", flush=True)
+    """A plain log line; names in it went through :func:`display` (no line break can forge a command)."""
+    print(f"qualitybot: {display(message)}", flush=True)
 
 
 def run(environ: Mapping[str, str]) -> int:
@@ -196,7 +277,10 @@ def run(environ: Mapping[str, str]) -> int:
         paths = inputs.paths
         say(f"checking the paths given: {' '.join(paths)}")
     elif pr:
-        paths = changed_articles(pr.base, pr.head)
+        notes: list[str] = []
+        paths = changed_articles(pr.base, pr.head, notes)
+        for note in notes:
+            say(note)
         if not paths:
             message = (
                 f"no changed articles ({ARTICLE_PATTERNS}) in pull request #{pr.number} "
@@ -213,10 +297,19 @@ def run(environ: Mapping[str, str]) -> int:
         paths = ["."]
         say(f"not a pull request ({environ.get('GITHUB_EVENT_NAME') or 'no event'}): checking the whole workspace")
 
-    user_rules = rules_file(inputs.rules)
     command = [sys.executable, "-m", "qualitybot", "check", "--format", "github"]
     child_env = {k: v for k, v in environ.items() if k != TOKEN_ENV}
     with tempfile.TemporaryDirectory(prefix="qualitybot-", dir=environ.get("RUNNER_TEMP") or None) as folder:
+        if pr and not inputs.rules_from_pull_request:
+            user_rules, root = base_rules_file(inputs.rules, pr.base, Path(folder) / "base")
+            say(f"rules from the base commit {pr.base[:12]} (rules-from-pull-request: false): {user_rules.name}")
+        else:
+            user_rules = rules_file(inputs.rules)
+            root = Path(environ[RULES_ROOT_ENV]) if environ.get(RULES_ROOT_ENV) else rules_root(user_rules)
+            if user_rules.resolve().parent == bundled_profile("default").resolve().parent:
+                root = None  # a bundled profile reaches only bundled profiles
+        if root is not None:
+            child_env[RULES_ROOT_ENV] = str(root)
         if pr and inputs.comment and inputs.token:
             rules = posting_rules(user_rules, Path(folder), environ)
             command += ["--rules", str(rules), "--post", "--submission", str(pr.number)]

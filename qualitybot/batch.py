@@ -8,6 +8,7 @@ report is the same whatever the number of jobs.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from qualitybot.config import load_rules
+from qualitybot.config import ArchiveConfig, load_rules
 from qualitybot.document import parse
 from qualitybot.engine import Engine
 from qualitybot.report import DocumentReport
@@ -31,6 +32,7 @@ class Job:
     published_at: date | None
     max_bytes: int
     stdin_filename: str | None = None  # the name reports give a document read from stdin
+    archive: ArchiveConfig | None = None  # --archive: instead of the rules file's archive
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,10 @@ def check_path(engine: Engine, job: Job, path: str) -> Outcome:
 
 def _init_worker(job: Job) -> None:
     global _worker_engine, _worker_job
-    _worker_engine, _worker_job = Engine(load_rules(job.rules_file)), job
+    ruleset = load_rules(job.rules_file)
+    if job.archive:
+        ruleset = dataclasses.replace(ruleset, archive=job.archive)
+    _worker_engine, _worker_job = Engine(ruleset), job
 
 
 def _check_in_worker(path: str) -> Outcome:

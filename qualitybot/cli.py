@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib.util
 import logging
 import os
 import re
@@ -12,19 +14,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from qualitybot import __version__, rules_tools
+from qualitybot import __version__, archive_cli, fix, rules_tools
 from qualitybot.batch import Job, Outcome, check_all, default_jobs
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules, rules_name
 from qualitybot.contract import CheckUnavailable
 from qualitybot.engine import CheckFailed, Engine
+from qualitybot.exits import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, EXIT_USAGE
 from qualitybot.formatters import FORMATS, github, renderer
 from qualitybot.platform import PlatformConfigError, PlatformError, publish
 from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, InputProblem, Report
 from qualitybot.service.settings import SettingsError
 from qualitybot.sources import DEFAULT_MAX_BYTES, expand
-
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -83,7 +84,25 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--submission", metavar="ID",
                        help="with --post: the submission (github: pull request number); else each "
                        "document's front matter submission_id")
+    check.add_argument("--archive", type=archive_cli.archive_config, metavar="DIR|URL",
+                       help="compare each document with this archive of earlier articles (a directory or a "
+                       "redis:// URL; default: the rules file's archive); see `qualitybot archive`")
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true",
+                        help="apply safe fixes in place (doubled word, a/an, wrong weekday, missing space after "
+                        "a full stop), then report what remains")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the safe fixes as a unified diff instead of the report; change nothing")
+    lsp = commands.add_parser("lsp", help="language server for editors (LSP over stdio)",
+                              description="Run the Language Server Protocol server on stdin/stdout.")
+    lsp.add_argument("--rules", metavar="FILE", help="rules file (default: as `qualitybot check` finds it "
+                     "from the document's workspace folder)")
+    lsp.add_argument("--stdio", action="store_true", help="accepted for clients that pass it (stdio is the default)")
+    from qualitybot import preview
+
+    preview.add_parser(commands)
     rules_tools.add_parser(commands)
+    archive_cli.add_parser(commands)
     from qualitybot.service.commands import add_parsers  # light: the server loads only when run
 
     add_parsers(commands)
@@ -91,21 +110,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
-    paths = list(expand(args.paths, args.exclude))
+    skipped: list[str] = []
+    paths = list(expand(args.paths, skipped, args.exclude))
+    for note in skipped:
+        print(f"qualitybot: {note}", file=sys.stderr)
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
+    if (args.fix or args.diff) and "-" in paths:
+        raise UsageError("--fix and --diff change files: name them instead of - (stdin)")
     # Each document gets the rules file nearest to it (stdin: the current folder), as Vale and ruff do.
     rules_of = _rules_files(paths, args.rules, args.stdin_filename)
     engines: dict[Path, Engine] = {}
     for rules_file in dict.fromkeys(rules_of):
-        engines[rules_file] = Engine(load_rules(rules_file))
+        ruleset = load_rules(rules_file)
+        if args.archive:
+            ruleset = dataclasses.replace(ruleset, archive=args.archive)
+        engines[rules_file] = Engine(ruleset)
         engines[rules_file].start_warm_up()
     outcomes: dict[int, Outcome] = {}
     problems: list[InputProblem] = []
     with progress_bar(len(paths)) as advance:
         for rules_file, engine in engines.items():
             indexes = [i for i, f in enumerate(rules_of) if f == rules_file]
-            job = Job(rules_file, args.published_at, int(args.max_size * 1048576), args.stdin_filename)
+            job = Job(
+                rules_file,
+                args.published_at,
+                int(args.max_size * 1048576),
+                stdin_filename=args.stdin_filename,
+                archive=args.archive,
+            )
             checked = check_all(engine, job, [paths[i] for i in indexes], args.jobs or default_jobs())
             for i, outcome in zip(indexes, checked, strict=True):
                 advance()
@@ -119,12 +152,14 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
             problems.append(InputProblem(outcome.path, outcome.input_error))
         elif outcome.report:
             outcome.report.rules = rules_name(rules_of[i])
-            if args.min_severity:
+            if args.min_severity and not (args.fix or args.diff):
                 _hide_below(outcome.report, args.min_severity)
             reports.append(outcome.report)
             front_matter.append(outcome.front_matter)
     used = [rules_name(f) for f in engines]
     report = Report(reports, rules=used, errors=problems, notes=_not_run_notes(engines.values()))
+    if args.fix or args.diff:
+        return run_fixes(args, out, report)
     color = args.color == "always" or (
         args.color == "auto" and args.output is None and out.isatty() and "NO_COLOR" not in os.environ
     )
@@ -184,6 +219,19 @@ def _hide_below(report: DocumentReport, minimum: str) -> None:
     report.findings = [f for f in report.findings if _SEVERITY_RANK[f.severity] >= _SEVERITY_RANK[minimum]]
 
 
+def run_fixes(args: argparse.Namespace, out: TextIO, report: Report) -> int:
+    """``--diff``: print the safe fixes; ``--fix``: apply them, then check again and report what remains."""
+    fixes = [fixed for doc in report.documents if (fixed := fix.fix_file(doc.path, doc)) is not None]
+    if args.diff:
+        out.write("".join(f.diff() for f in fixes))
+        out.flush()
+        return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
+    for fixed in fixes:
+        fixed.write()
+        print(f"qualitybot: {fixed.path}: fixed {len(fixed.edits)} finding(s)", file=sys.stderr)
+    return run_check(argparse.Namespace(**{**vars(args), "fix": False}), out)
+
+
 def post(
     platform: PlatformConfig,
     reports: list[DocumentReport],
@@ -227,7 +275,16 @@ def _revision(path: str, meta: Mapping[str, Any]) -> int:
     return value
 
 
+SERVICE_MODULES = ("fastapi", "uvicorn", "huey", "redis", "standardwebhooks", "pebble")
+
+
 def run_service(args: argparse.Namespace) -> int:
+    missing = [name for name in SERVICE_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UsageError(
+            f"`qualitybot {args.command}` needs the bot service's packages ({', '.join(missing)} missing): "
+            "pip install 'qualitybot[service]'"
+        )
     from qualitybot.service.commands import run_serve, run_worker
 
     return run_serve(args) if args.command == "serve" else run_worker(args)
@@ -248,14 +305,31 @@ def _pure_stdout() -> TextIO:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if os.environ.get("PRE_COMMIT") == "1" and argv[:1] == ["check"] and "--" not in argv:
+        # pre-commit appends file names after the hook's args; without `--` a staged file
+        # named `--output=README.md` would be read as an option and overwrite README.md.
+        print("qualitybot: in a pre-commit hook, end the hook's args with '--' "
+              "(for example args: [--rules, rules.yml, --])", file=sys.stderr)
+        return EXIT_USAGE
     args = parser.parse_args(argv)
     logging.basicConfig(format="qualitybot: %(message)s", level=logging.WARNING)
     out = _pure_stdout()
     try:
         if args.command == "check":
             return run_check(args, out)
+        if args.command == "lsp":
+            from qualitybot.lsp import serve
+
+            return serve(args.rules, sys.stdin.buffer, out.buffer)
+        if args.command == "preview":
+            from qualitybot import preview
+
+            return preview.run(args, out)
         if args.command == "rules":
             return rules_tools.run(args, out)
+        if args.command == "archive":
+            return archive_cli.run(args, out)
         if args.command in ("serve", "worker"):
             return run_service(args)
         parser.error(f"unknown command {args.command}")
@@ -263,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         for message in exc.messages:
             print(f"qualitybot: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, PlatformConfigError, SettingsError) as exc:
+    except (UsageError, PlatformConfigError, SettingsError, archive_cli.NoArchive) as exc:
         print(f"qualitybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CheckUnavailable as exc:

@@ -18,12 +18,23 @@ A rules file::
 ``import:`` takes Vale rule files or style folders (``styles/Acme`` gives rules
 ``Acme.RuleFile``); they run as ``pattern`` rules and the file may override them.
 
+Rules files may come from people the gate does not trust (a pull request), so
+loading is bounded (see SECURITY.md): ``extends:`` and ``import:`` reach only
+files inside the *rules root* (the git work tree holding the top rules file, else
+its folder; ``$QUALITYBOT_RULES_ROOT`` names another, for trusted local use) or
+the bundled profiles, never a ``.git`` folder; ``extends:`` is at most
+:data:`MAX_EXTENDS_DEPTH` levels deep and :data:`MAX_EXTENDS_FANOUT` wide, each
+file is read once per load; YAML aliases may expand to at most
+:data:`MAX_YAML_NODES` values; and a file that is not a rules file is named,
+never quoted.
+
 Options are validated against the ``Options`` model that each check declares;
 an unknown key gets a "did you mean", and every message names the file and line.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
@@ -34,8 +45,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
 from qualitybot.checks.pattern.styles import ImportProblem, style_rule_files
 from qualitybot.checks.pattern.vale_ini import LEVEL_ORDER, ValeConfig, read_vale_ini
@@ -44,8 +56,13 @@ from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
 RULE_KEYS = ("check", "severity", "enabled", "severities", "files")
-TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform")
+TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform", "time_budget", "archive")
 KindSeverity = Severity | Literal["off"]
+RULES_ROOT_ENV = "QUALITYBOT_RULES_ROOT"  # the folder extends/import may reach (trusted local use)
+MAX_YAML_NODES = 100_000  # values one rules file may hold, aliases expanded ("billion laughs")
+MAX_EXTENDS_DEPTH = 16  # levels of extends: below the top file
+MAX_EXTENDS_FANOUT = 16  # entries of one extends: list
+MAX_RULES_FILES = 256  # distinct files one load may read (rules files and Vale rule files)
 
 
 class ConfigError(Exception):
@@ -64,6 +81,11 @@ class PlatformConfig(BaseModel):
     api: str = Field(default="", description="base URL of the platform's API (github: api.github.com)")
     token_env: str = Field(default="QUALITYBOT_PLATFORM_TOKEN", description="variable holding the token")
     repository: str = Field(default="", description="github: owner/name (default: $GITHUB_REPOSITORY)")
+    author: str = Field(
+        default="",
+        max_length=200,
+        description="the bot's own comment author (generic: author id; github: login); default: asked from the API",
+    )
     # How hard to try: every request has these timeouts; failures that may pass
     # (connection errors, timeouts, 429, 5xx) are retried with exponential backoff
     # and jitter, honouring Retry-After, until max_attempts or deadline.
@@ -73,6 +95,24 @@ class PlatformConfig(BaseModel):
     backoff: float = Field(default=1.0, ge=0, le=600, description="seconds before a first retry; doubles")
     max_backoff: float = Field(default=60.0, ge=0, le=3600, description="longest wait between two attempts")
     deadline: float = Field(default=300.0, gt=0, le=86400, description="seconds after which posting gives up")
+
+
+class ArchiveConfig(BaseModel):
+    """Where earlier articles are kept (qualitybot.archive): a directory (SQLite) or a Redis URL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: str | None = Field(default=None, min_length=1, description="directory, relative to the rules file")
+    redis: str | None = Field(default=None, pattern=r"^(redis|rediss|unix)://", description="Redis URL")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ArchiveConfig:
+        if (self.path is None) == (self.redis is None):
+            raise ValueError("give either path: DIR or redis: URL")
+        return self
+
+    @property
+    def location(self) -> str:
+        return self.redis or self.path or ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +142,8 @@ class RuleSet:
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     # file:line where each key's final value was set, by key path ("rules", id, option)
     origins: Mapping[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
+    time_budget: TimeBudget = field(default_factory=TimeBudget)
+    archive: ArchiveConfig | None = None
 
 
 # --- YAML with line numbers ---------------------------------------------------
@@ -118,6 +160,7 @@ class _Located:
 
 
 def _read_yaml(path: Path) -> _Located:
+    """The file's data with line numbers; never quotes the file in an error (it may not be ours)."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -129,29 +172,47 @@ def _read_yaml(path: Path) -> _Located:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise ConfigError([f"{name}:{line}: invalid YAML: {exc.problem or exc}"]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{name}: invalid YAML: {exc}"]) from None
+        raise ConfigError([f"{name}:{line}: invalid YAML: {exc.problem or 'not YAML'}"]) from None
+    except yaml.YAMLError:
+        raise ConfigError([f"{name}: invalid YAML"]) from None
+    except RecursionError:
+        raise ConfigError([f"{name}: invalid YAML: nested too deeply"]) from None
     where: dict[tuple[str, ...], Where] = {}
     if node is None:
         return _Located({}, where)
     errors: list[str] = []
-    data = _construct(node, name, (), where, errors)
+    try:
+        data = _construct(node, name, (), where, [MAX_YAML_NODES], errors)
+    except RecursionError:
+        raise ConfigError([f"{name}: invalid YAML: nested too deeply"]) from None
     if errors:
         raise ConfigError(errors)
     return _Located(data, where)
 
 
 def _construct(
-    node: yaml.Node, name: str, path: tuple[str, ...], where: dict[tuple[str, ...], Where], errors: list[str]
+    node: yaml.Node,
+    name: str,
+    path: tuple[str, ...],
+    where: dict[tuple[str, ...], Where],
+    budget: list[int],
+    errors: list[str],
 ) -> Any:
+    # An alias is the node it names, so a "billion laughs" file expands exponentially
+    # here: every value built counts against the file's budget.
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ConfigError([
+            f"{name}:{node.start_mark.line + 1}: YAML aliases expand to more than {MAX_YAML_NODES} values; "
+            "refused (write the values out, or use extends:)"
+        ])
     where.setdefault(path, (name, node.start_mark.line + 1))
     if node.tag in (REPLACE_TAG, REMOVE_TAG):
         # Strip our tag so the node reads as plain YAML, then mark the value.
         plain = type(node)(_implicit_tag(node), node.value, node.start_mark, node.end_mark)
         if isinstance(node, yaml.ScalarNode) and node.value == "" and node.tag == REMOVE_TAG:
             return Remove(None)
-        value = _construct(plain, name, path, where, errors)
+        value = _construct(plain, name, path, where, budget, errors)
         return Replace(value) if node.tag == REPLACE_TAG else Remove(value)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -163,10 +224,10 @@ def _construct(
                 errors.append(f"{name}:{line}: {_key((*path, key))}: set twice (first on line {first}); keep one")
                 continue
             where[(*path, key)] = (name, line)
-            result[key] = _construct(value_node, name, (*path, key), where, errors)
+            result[key] = _construct(value_node, name, (*path, key), where, budget, errors)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, name, (*path, str(i)), where, errors) for i, item in enumerate(node.value)]
+        return [_construct(item, name, (*path, str(i)), where, budget, errors) for i, item in enumerate(node.value)]
     loader = yaml.SafeLoader("")
     return loader.construct_object(node, deep=True)
 
@@ -237,27 +298,73 @@ def rules_name(path: Path | str) -> str:
     return str(path)
 
 
+def rules_root(top: Path) -> Path:
+    """The folder that ``extends:`` and ``import:`` of the rules file ``top`` may reach.
+
+    ``$QUALITYBOT_RULES_ROOT`` if set, else the git work tree holding ``top``, else
+    ``top``'s folder. Bundled profiles may always be reached.
+    """
+    if configured := os.environ.get(RULES_ROOT_ENV, "").strip():
+        return Path(configured).resolve()
+    folder = top.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+@dataclass
+class _Loading:
+    """One load_rules call: the boundary, and each file merged once (a diamond is not re-read)."""
+
+    root: Path
+    done: dict[Path, tuple[dict[str, Any], dict[tuple[str, ...], Where], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+    files: int = 0
+
+    def allows(self, path: Path) -> bool:
+        """Inside the rules root or the bundled profiles, and not in a ``.git`` folder."""
+        resolved = path.resolve()
+        for folder in (self.root, bundled_profile("default").resolve().parent):
+            if resolved.is_relative_to(folder) and ".git" not in resolved.relative_to(folder).parts:
+                return True
+        return False
+
+    def count_file(self) -> bool:
+        self.files += 1
+        return self.files <= MAX_RULES_FILES
+
+
 def load_rules(path: Path | str) -> RuleSet:
     """Load, merge and validate a rules file; raise ConfigError listing every problem."""
     errors: list[str] = []
-    merged, where, sources = _load_merged(Path(path), errors, ())
+    loading = _Loading(rules_root(Path(path)))
+    merged, where, sources = _load_merged(Path(path), errors, (), loading)
     if errors:
         raise ConfigError(errors)
-    ruleset = _validate(merged, where, sources, errors)
+    ruleset = _validate(merged, where, tuple(dict.fromkeys(sources)), errors)
     if errors:
         raise ConfigError(errors)
     return ruleset
 
 
 def _load_merged(
-    path: Path, errors: list[str], chain: tuple[Path, ...]
+    path: Path, errors: list[str], chain: tuple[Path, ...], loading: _Loading
 ) -> tuple[dict[str, Any], dict[tuple[str, ...], Where], tuple[str, ...]]:
+    if not loading.count_file():
+        errors.append(f"{path}: more than {MAX_RULES_FILES} rules files; refused")
+        return {}, {}, ()
     located = _read_yaml(path)
     data, where = located.data, located.where
     name = str(path)
     if not isinstance(data, dict):
         errors.append(f"{name}:1: a rules file is a mapping with keys {', '.join(TOP_KEYS)}")
         return {}, where, (name,)
+    if data and not any(key in TOP_KEYS or difflib.get_close_matches(key, TOP_KEYS, 1, 0.75) for key in data):
+        # Not a rules file at all, nor one with typos (extends: /etc/shadow): name it, never quote it.
+        errors.append(f"{name}:1: not a rules file: it has none of the keys {', '.join(TOP_KEYS)}")
+        return {}, {}, (name,)
     for key in data:
         if key not in TOP_KEYS:
             errors.append(_unknown(where, (key,), key, TOP_KEYS, "top-level key"))
@@ -267,38 +374,53 @@ def _load_merged(
     if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
         errors.append(_at(where, ("extends",), "extends: expected a profile name or a list of them"))
         parents = []
+    if len(parents) > MAX_EXTENDS_FANOUT:
+        errors.append(_at(where, ("extends",), f"extends: more than {MAX_EXTENDS_FANOUT} entries; refused"))
+        parents = []
+    if parents and len(chain) >= MAX_EXTENDS_DEPTH:
+        errors.append(_at(where, ("extends",), f"extends: more than {MAX_EXTENDS_DEPTH} levels deep; refused"))
+        parents = []
     merged: dict[str, Any] = {}
     merged_where: dict[tuple[str, ...], Where] = {}
     sources: tuple[str, ...] = ()
     for i, parent in enumerate(parents):
+        at = ("extends", str(i)) if len(parents) > 1 else ("extends",)
         parent_path = _resolve_extends(parent, path)
         if parent_path is None:
             known = bundled_profiles()
             hint = difflib.get_close_matches(parent, known, 1)
             errors.append(
-                _at(where, ("extends", str(i)) if len(parents) > 1 else ("extends",),
+                _at(where, at,
                     f"extends: no bundled profile or file '{parent}'"
                     + (f"; did you mean '{hint[0]}'?" if hint else f" (bundled: {', '.join(known)})"))
             )
             continue
-        if parent_path.resolve() in chain:
+        if not loading.allows(parent_path):
+            errors.append(_at(where, at, f"extends: '{parent}' is outside {loading.root}, the folder "
+                              f"rules files may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+            continue
+        key = parent_path.resolve()
+        if key in chain or key == path.resolve():
             errors.append(_at(where, ("extends",), f"extends: '{parent}' extends itself in a cycle"))
             continue
-        try:
-            base, base_where, base_sources = _load_merged(parent_path, errors, (*chain, path.resolve()))
-        except ConfigError as exc:
-            errors.extend(exc.messages)
-            continue
+        if key not in loading.done:
+            try:
+                loaded = _load_merged(parent_path, errors, (*chain, path.resolve()), loading)
+            except ConfigError as exc:
+                errors.extend(exc.messages)
+                continue
+            loading.done[key] = copy.deepcopy(loaded)
+        base, base_where, base_sources = copy.deepcopy(loading.done[key])
         _merge_into(merged, merged_where, base, base_where)
         sources += base_sources
     if "import" in data:
-        imported, imported_where, imported_sources = _import_vale(path, data["import"], where, errors)
+        imported, imported_where, imported_sources = _import_vale(path, data["import"], where, errors, loading)
         if "grammar" not in (merged.get("rules") or {}) and "grammar" not in (data.get("rules") or {}):
             imported.get("rules", {}).pop("grammar", None)  # a vocabulary does not turn the grammar check on
         _merge_into(merged, merged_where, imported, imported_where)
         sources += imported_sources
     _merge_into(merged, merged_where, data, where)
-    return merged, merged_where, (*sources, name)
+    return merged, merged_where, tuple(dict.fromkeys((*sources, name)))
 
 
 def _resolve_extends(ref: str, relative_to: Path) -> Path | None:
@@ -313,7 +435,7 @@ def _resolve_extends(ref: str, relative_to: Path) -> Path | None:
 
 
 def _import_vale(
-    path: Path, refs: Any, where: dict[tuple[str, ...], Where], errors: list[str]
+    path: Path, refs: Any, where: dict[tuple[str, ...], Where], errors: list[str], loading: _Loading
 ) -> tuple[dict[str, Any], dict[tuple[str, ...], Where], tuple[str, ...]]:
     """Vale rule files as pattern rules ``Style.Rule``; the importing file overrides them."""
     refs = [refs] if isinstance(refs, str) else refs
@@ -327,7 +449,11 @@ def _import_vale(
     for i, ref in enumerate(refs):
         try:
             if ref.endswith(".ini"):
-                config = read_vale_ini((path.parent / ref).resolve())
+                ini = (path.parent / ref).resolve()
+                if not loading.allows(ini):
+                    raise ImportProblem(f"import: '{ref}' is outside {loading.root}, the folder rules files "
+                                        f"may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read")
+                config = read_vale_ini(ini)
                 files = [(r.rule_id, r.file) for r in config.rules]
             else:
                 config, files = None, style_rule_files(ref, path)
@@ -335,13 +461,22 @@ def _import_vale(
             errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",), str(exc)))
             continue
         for rule_id, rule_file in files:
+            if not loading.allows(rule_file):
+                errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",),
+                                  f"import: '{rule_file}' is outside {loading.root}, the folder rules files "
+                                  f"may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+                continue
+            if not loading.count_file():
+                errors.append(f"{rule_file}: more than {MAX_RULES_FILES} rules files; refused")
+                break
             try:
                 located = _read_yaml(rule_file)
             except ConfigError as exc:
                 errors.extend(exc.messages)
                 continue
-            if not isinstance(located.data, dict):
-                errors.append(f"{rule_file}:1: a Vale rule file is a mapping with 'extends' and 'message'")
+            if not isinstance(located.data, dict) or "extends" not in located.data:
+                # Name the file, never quote it: it may be any YAML file at all.
+                errors.append(f"{rule_file}:1: not a Vale rule file: a mapping with 'extends' and 'message'")
                 continue
             rules[rule_id] = {"check": "pattern", **located.data}
             rules_where.update({("rules", rule_id, *k): v for k, v in located.where.items()})
@@ -540,8 +675,29 @@ def _validate(
     platform = PlatformConfig()
     if "platform" in data:
         platform = _validate_model(PlatformConfig, data["platform"], ("platform",), where, errors) or platform
+    time_budget = TimeBudget()
+    if "time_budget" in data:
+        time_budget = (
+            _validate_model(TimeBudget, data["time_budget"], ("time_budget",), where, errors) or time_budget
+        )
+    archive = None
+    if "archive" in data:
+        archive = _validate_model(ArchiveConfig, data["archive"], ("archive",), where, errors)
+        if archive and archive.path:
+            # A relative directory is relative to the rules file that names it.
+            rules_file = where.get(("archive", "path"), where.get(("archive",), ("", 0)))[0]
+            if rules_file and not Path(archive.path).is_absolute():
+                archive = ArchiveConfig(path=str(Path(rules_file).parent / archive.path))
     profile = data.get("profile", "")
-    return RuleSet(profile=str(profile), rules=rules, sources=sources, platform=platform, origins=dict(where))
+    return RuleSet(
+        profile=str(profile),
+        rules=rules,
+        sources=sources,
+        platform=platform,
+        origins=dict(where),
+        time_budget=time_budget,
+        archive=archive,
+    )
 
 
 def _validate_rule(

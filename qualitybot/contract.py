@@ -8,6 +8,9 @@ A check module (listed in :data:`qualitybot.checks.CHECK_MODULES`) defines:
   its type, default and allowed range (pydantic fields);
 - ``KINDS``: the kinds of finding it reports, each with its default severity
   (a hit of kind ``empty`` from rule ``quotes`` becomes finding ``quotes.empty``);
+- ``SAFE_FIXES`` (optional): the kinds whose suggestion can be applied without a
+  human looking (``check --fix``), when a hit has exactly one; a suggestion always
+  replaces the hit's whole span;
 - ``check(doc, options)``: yields :class:`Hit` objects with character offsets
   into ``doc.text``.
 
@@ -29,6 +32,9 @@ from qualitybot.document import Document, Span
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+#: Kinds the engine reports for any check, added to every check's own KINDS:
+#: ``timeout``, the check ran past the document's time budget (see qualitybot.budget).
+ENGINE_KINDS: dict[str, Severity] = {"timeout": "error"}
 
 
 class CheckOptions(BaseModel):
@@ -40,12 +46,27 @@ class CheckOptions(BaseModel):
         """Severity per kind when the rules file sets no ``severity`` (pattern rules: Vale's ``level``)."""
         return {}
 
+    def safe_fix_kinds(self) -> frozenset[str]:
+        """Kinds this rule's own options declare safe to fix, beyond the check's ``SAFE_FIXES``."""
+        return frozenset()
+
 
 class CheckUnavailable(Exception):
     """A check cannot run as configured (an engine it needs is missing or unreachable).
 
     A configuration problem, not a bug: the CLI reports the message and exits 2.
     """
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A place in another document (an earlier article in the archive): its id or path, 1-based range."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
 
 @dataclass(frozen=True)
@@ -57,7 +78,7 @@ class Hit:
     message: str
     kind: str = ""
     suggestions: tuple[str, ...] = ()
-    related: tuple[Span, ...] = ()
+    related: tuple[Span | Elsewhere, ...] = ()  # earlier copies: in this document, or elsewhere
 
 
 @dataclass(frozen=True)
@@ -70,3 +91,4 @@ class CheckSpec:
     kinds: Mapping[str, Severity]
     run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
     warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
+    safe_fixes: frozenset[str] = frozenset()

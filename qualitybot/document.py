@@ -1,6 +1,7 @@
 """The Document every check reads: the text as given, and where its prose is.
 
-A Document keeps the file exactly as it was given (``text``) and a *prose view*
+A Document keeps the file as it was given (``text``, with each line break, CRLF
+or a lone CR, read as ``\n``: line numbers are those editors show) and a *prose view*
 of it (``prose``): a string of the same length in which everything that is not
 prose (front matter, code blocks, inline code, HTML tags and comments, link
 targets, Markdown markers) is replaced by spaces, newlines kept. Checks search
@@ -14,12 +15,15 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+if TYPE_CHECKING:
+    from qualitybot.archive import Archive
 
 Format = Literal["text", "markdown", "html"]
 BlockKind = Literal["paragraph", "heading", "list_item", "blockquote", "table"]
@@ -27,6 +31,14 @@ BlockKind = Literal["paragraph", "heading", "list_item", "blockquote", "table"]
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.DOTALL)
 _HTML_NOISE = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[A-Za-z/!][^>]*>", re.DOTALL | re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
+# Editors break lines at LF, CRLF and a lone CR (old Mac files), and so does markdown-it;
+# form feed, vertical tab, NEL and U+2028/2029 are characters within a line to both.
+_LINE_BREAK = re.compile(r"\r\n?")
+# A Markdown document with more inline markup characters than this is read as plain
+# text: markdown-it spends up to ~65 us on each (runs of ``[``, ``**a**a``), so
+# this bounds its time to a few seconds (see benchmarks/hostile.md).
+MAX_MARKUP_CHARS = 100_000
+_MARKUP_CHARS = "[]*_`<"
 _SUFFIX_FORMATS: dict[str, Format] = {
     ".md": "markdown",
     ".markdown": "markdown",
@@ -70,6 +82,10 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     published_at: date | None = None
     notes: list[str] = field(default_factory=list)
+    # Earlier articles to compare with (qualitybot.archive), set by whoever checks the
+    # document; ``archive_id`` is its own id there (else front matter submission_id, else path).
+    archive: Archive | None = field(default=None, repr=False)
+    archive_id: str = ""
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -103,9 +119,16 @@ def parse(
 ) -> Document:
     """Build a Document; ``published_at`` falls back to front matter ``published_at``/``date``."""
     fmt = fmt or guess_format(path)
+    text = _LINE_BREAK.sub("\n", text)
     prose = list(text)
     metadata: dict[str, Any] = {}
     notes: list[str] = []
+    if fmt == "markdown" and _too_much_markup(text):
+        fmt = "text"
+        notes.append(
+            f"more than {MAX_MARKUP_CHARS:,} Markdown markup characters: checked as plain text, "
+            "its structure was not parsed"
+        )
     body_start = 0
     match = _FRONT_MATTER.match(text)
     if match:
@@ -156,6 +179,10 @@ def metadata_date(metadata: dict[str, Any]) -> date | None:
             except ValueError:
                 continue
     return None
+
+
+def _too_much_markup(text: str) -> bool:
+    return sum(map(text.count, _MARKUP_CHARS)) > MAX_MARKUP_CHARS
 
 
 def _first_line(exc: Exception) -> str:
@@ -225,20 +252,26 @@ def _restore_inline(text: str, children: list[Token], start: int, end: int, kept
     """Find each child's text in the source, in order; mark text runs as kept."""
     cursor = start
     first = last = None
+    # A run that is not found costs a scan to the end of the block; once the scans add
+    # up to a few times the block, each search looks only a little way ahead (linear).
+    budget = 4 * (end - start) + 65536
     for child in children:
         if child.type in ("text", "code_inline", "html_inline"):
             needle = child.content
             if not needle:
                 continue
-            found = text.find(needle, cursor, end)
+            limit = end if budget > 0 else min(end, cursor + 2 * len(needle) + 1024)
+            found = text.find(needle, cursor, limit)
             length = len(needle)
             if found < 0 and child.type == "text":
                 # The token holds `\"` decoded as `"`: find it with its backslash escapes.
-                match = re.compile(_escaped_pattern(needle)).search(text, cursor, end)
+                match = re.compile(_escaped_pattern(needle)).search(text, cursor, limit)
                 if match:
                     found, length = match.start(), match.end() - match.start()
             if found < 0:
+                budget -= limit - cursor
                 continue  # decoded entities (&amp;): that run stays blanked
+            budget -= found + length - cursor
             cursor = found + length
             if child.type == "text":
                 for i in range(found, cursor):
@@ -324,10 +357,13 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _CLOSERS = "\"'”’)\\]"
+# Possessive, and only at the start of a run of marks: linear on runs of "....." too.
 _BOUNDARY = re.compile(
-    rf"[.!?…]+[{_CLOSERS}]*(?=\s+[\"'“‘(\[]*[A-Z0-9])"  # end mark, closers, then a capital
-    rf"|[.!?…]+[{_CLOSERS}]*(?=\s*$)"  # or the end of the block
+    rf"(?<![.!?…])[.!?…]++[{_CLOSERS}]*+(?=\s++[\"'“‘(\[]*+[A-Z0-9])"  # end mark, closers, then a capital
+    rf"|(?<![.!?…])[.!?…]++[{_CLOSERS}]*+(?=\s*+$)"  # or the end of the block
 )
+# The word before a period is looked up this far back at most: abbreviations are short.
+_WORD_WINDOW = 64
 
 
 def split_sentences(prose: str, block: Span, index: int = 0) -> list[Sentence]:
@@ -337,14 +373,22 @@ def split_sentences(prose: str, block: Span, index: int = 0) -> list[Sentence]:
     segment = prose[block.start : block.end]
     for m in _BOUNDARY.finditer(segment):
         end = block.start + m.end()
-        word = re.search(r"([\w.]+)\.+$", segment[: m.start() + 1])
-        token = word.group(1).lower() if word else ""
-        if segment[m.start()] == "." and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
-            continue
+        if segment[m.start()] == ".":
+            token = _word_before(segment, m.start()).lower()
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue
         _append_sentence(sentences, prose, pos, end, index)
         pos = end
     _append_sentence(sentences, prose, pos, block.end, index)
     return sentences
+
+
+def _word_before(segment: str, dot: int) -> str:
+    """The run of word characters and periods that ends at ``dot``, without it ("U.S" in "U.S.")."""
+    i, lowest = dot, max(0, dot - _WORD_WINDOW)
+    while i > lowest and (segment[i - 1] == "." or segment[i - 1] == "_" or segment[i - 1].isalnum()):
+        i -= 1
+    return segment[i:dot]
 
 
 def _append_sentence(out: list[Sentence], prose: str, start: int, end: int, index: int) -> None:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import heapq
 import threading
+import time
+from typing import TYPE_CHECKING
 
 import pathspec
 
+from qualitybot.budget import TimeBudget, run_until
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Elsewhere, Hit
 from qualitybot.document import Document, Span
+from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
-from qualitybot.suppress import UnknownRule, silences, unknown_rules, without_comments
+from qualitybot.suppress import Silence, UnknownRule, silences, unknown_rules, without_comments
+
+if TYPE_CHECKING:
+    from qualitybot.archive import Archive
 
 EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
@@ -24,9 +32,14 @@ class CheckFailed(Exception):
     """A check raised: a bug in qualitybot, reported as an internal error (exit 3)."""
 
 
+# A check that starts after the document's budget is spent still gets this share of it.
+LATE_SHARE = 0.1
+
+
 class Engine:
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, time_budget: TimeBudget | None = None) -> None:
         self.ruleset = ruleset
+        self.time_budget = time_budget or ruleset.time_budget
         checks = registry()
         self.rules: list[tuple[Rule, CheckSpec]] = [
             (rule, checks[rule.check]) for rule in ruleset.rules.values() if rule.enabled
@@ -41,6 +54,18 @@ class Engine:
             dict.fromkeys(f"{name}.{kind}" if kind else name for name, spec in named for kind in ("", *spec.kinds))
         )
         self.vale_rules = frozenset(rule.id for rule, _ in self.rules if rule.check == "pattern")
+        # Vale rules keep their link and description (SARIF helpUri, JSON).
+        self._links = {
+            rule.id: (getattr(rule.options, "link", ""), getattr(rule.options, "description", ""))
+            for rule, _ in self.rules
+            if getattr(rule.options, "link", "") or getattr(rule.options, "description", "")
+        }
+
+    def _with_link(self, finding: Finding) -> Finding:
+        if finding.rule not in self._links:
+            return finding
+        link, description = self._links[finding.rule]
+        return dataclasses.replace(finding, link=link, description=description)
 
     def _runs_on(self, rule: Rule, path: str) -> bool:
         """A rule with ``files:`` globs (from a .vale.ini section) runs on matching documents only."""
@@ -72,30 +97,51 @@ class Engine:
 
     def check(self, doc: Document) -> DocumentReport:
         quiet = silences(doc, self.vale_rules)
-        doc.prose = without_comments(doc)
-        findings = [_unknown_rule_finding(doc, unknown) for unknown in unknown_rules(doc, self.known_ids)]
+        doc.prose = without_comments(doc)  # the comments themselves are never checked
+        unknown = [_unknown_rule_finding(doc, u) for u in unknown_rules(doc, self.known_ids)]
+        if doc.archive is None and self.ruleset.archive is not None:
+            doc.archive = _archive(self.ruleset.archive.location)
+        kept: list[tuple[str, str, str, Hit, bool]] = []  # check, rule id, severity, hit, fixable
+        budget = self.time_budget.seconds(len(doc.prose.split()))
+        started = time.monotonic()
         for rule, spec in self.rules:
             if rule.files and not self._runs_on(rule, doc.path):
                 continue
+            deadline = None
+            if budget is not None:
+                deadline = max(started + budget, time.monotonic() + LATE_SHARE * budget)
             try:
-                hits = list(spec.run(doc, rule.options))
+                hits, stopped = run_until(deadline, lambda: spec.run(doc, rule.options))  # noqa: B023
             except CheckUnavailable:
                 raise  # a configuration problem (exit 2), not a bug
             except Exception as exc:  # a check's bug must name the check, not crash the batch
                 raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
+            if stopped:
+                assert budget is not None
+                message = (
+                    f"Check '{spec.name}' gave up: it ran past the document's time budget of {budget:g} s "
+                    "(what it found before that is kept). Raise time_budget in the rules file, "
+                    "or check a smaller document"
+                )
+                hits.append(Hit(0, 0, message, kind="timeout"))
             for hit in hits:
                 if hit.kind not in spec.kinds:
                     # Kinds are part of a check's contract (rules files set their severities).
                     raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
                 rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
                 severity = rule.severity_of(hit.kind, spec)
-                if severity == "off" or any(s.covers(rule_id, hit.start) for s in quiet):
+                if severity == "off":
                     continue
-                finding = _finding(doc, spec.name, rule_id, severity, hit)
-                link, description = getattr(rule.options, "link", ""), getattr(rule.options, "description", "")
-                if link or description:  # Vale rules keep theirs (SARIF helpUri, JSON)
-                    finding = dataclasses.replace(finding, link=link, description=description)
-                findings.append(finding)
+                fixable = (
+                    len(hit.suggestions) == 1
+                    and (hit.kind in spec.safe_fixes or hit.kind in rule.options.safe_fix_kinds())
+                    and safe_place(doc, hit.start, hit.end, hit.suggestions[0])
+                )
+                kept.append((spec.name, rule_id, severity, hit, fixable))
+        hidden = _silenced(quiet, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
+        findings = unknown + [
+            self._with_link(_finding(doc, *item)) for item, silent in zip(kept, hidden, strict=True) if not silent
+        ]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
 
@@ -108,6 +154,35 @@ def _unknown_rule_finding(doc: Document, unknown: UnknownRule) -> Finding:
     return _finding(doc, "suppression", "suppression.unknown-rule", "warning", hit)
 
 
+def _silenced(quiet: list[Silence], items: list[tuple[str, int]]) -> list[bool]:
+    """Whether a silence covers each (rule id, offset): one sweep, not silences x findings."""
+    result = [False] * len(items)
+    if not quiet:
+        return result
+    by_start = sorted(quiet, key=lambda s: s.start)
+    active: list[tuple[int, int, Silence]] = []  # the silences begun so far, by end
+    j = 0
+    for i in sorted(range(len(items)), key=lambda i: items[i][1]):
+        rule, offset = items[i]
+        while j < len(by_start) and by_start[j].start <= offset:
+            heapq.heappush(active, (by_start[j].end, j, by_start[j]))
+            j += 1
+        while active and active[0][0] <= offset:
+            heapq.heappop(active)
+        result[i] = any(s.covers(rule, offset) for _, _, s in active)
+    return result
+
+
+def _archive(location: str) -> Archive:
+    """The archive of earlier articles the rules file names (opened once per process).
+
+    ArchiveError, a CheckUnavailable, says why it cannot be used.
+    """
+    from qualitybot.archive import open_archive  # numpy and datasketch load only when an archive is used
+
+    return open_archive(location)
+
+
 def _place(doc: Document, span: Span) -> Place:
     start = max(0, min(span.start, len(doc.text)))
     end = max(start, min(span.end, len(doc.text)))
@@ -116,7 +191,7 @@ def _place(doc: Document, span: Span) -> Place:
     return Place(line, column, end_line, end_column)
 
 
-def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -> Finding:
+def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit, fixable: bool = False) -> Finding:
     place = _place(doc, Span(hit.start, hit.end))
     return Finding(
         check=check,
@@ -129,7 +204,11 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit) -
         end_column=place.end_column,
         excerpt=excerpt(doc.text, hit.start, hit.end),
         suggestions=hit.suggestions,
-        related=tuple(_place(doc, r) for r in hit.related),
+        related=tuple(
+            Place(r.line, r.column, r.end_line, r.end_column, r.path) if isinstance(r, Elsewhere) else _place(doc, r)
+            for r in hit.related
+        ),
+        fixable=fixable,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from typing import Literal, get_args
 
@@ -42,9 +43,16 @@ def words(text: str) -> int:
     return int(textstat.lexicon_count(text))
 
 
+# Longer runs without spaces are cut to this length: textstat's hyphenator (pyphen)
+# is not linear in the length of a word, and no word is that long.
+MAX_WORD_CHARS = 100
+_LONG_RUN = re.compile(rf"(?<!\S)(\S{{{MAX_WORD_CHARS}}})\S+")
+
+
 def prose_text(doc: Document) -> str:
     """The document's prose, one block per paragraph, as textstat expects it."""
-    return "\n\n".join(" ".join(doc.prose_of(b).split()) for b in doc.blocks)
+    text = "\n\n".join(" ".join(doc.prose_of(b).split()) for b in doc.blocks)
+    return _LONG_RUN.sub(r"\1", text)
 
 
 def document_metrics(doc: Document) -> dict[str, float]:

@@ -15,12 +15,23 @@ SCHEMA = "qualitybot.report/1"
 
 @dataclass(frozen=True)
 class Place:
-    """A 1-based line/column range; ``end_*`` point just past the last character."""
+    """A 1-based line/column range; ``end_*`` point just past the last character.
+
+    ``path`` is set when the place is in another document (an earlier article in
+    the archive, named by its id); else the place is in the finding's document.
+    """
 
     line: int
     column: int
     end_line: int
     end_column: int
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.path is None:
+            del data["path"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -38,11 +49,13 @@ class Finding:
     related: tuple[Place, ...] = ()
     link: str = ""  # a page explaining the rule (Vale's `link`)
     description: str = ""  # the rule's longer explanation (Vale's `description`)
+    # The one suggestion replaces the span safely (a kind its check marks safe): ``check --fix`` applies it.
+    fixable: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["suggestions"] = list(self.suggestions)
-        data["related"] = [asdict(p) for p in self.related]
+        data["related"] = [p.to_json() for p in self.related]
         for key in ("link", "description"):
             if not data[key]:
                 del data[key]

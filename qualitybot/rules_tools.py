@@ -14,6 +14,7 @@ import argparse
 import difflib
 import json
 import sys
+from collections import Counter
 from collections.abc import Mapping
 from types import UnionType
 from typing import Annotated, Any, Literal, TextIO, Union, get_args, get_origin
@@ -24,12 +25,21 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
+from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
-from qualitybot.config import ConfigError, PlatformConfig, Rule, find_rules_file, load_rules, rules_name
+from qualitybot.config import (
+    ArchiveConfig,
+    ConfigError,
+    PlatformConfig,
+    Rule,
+    find_rules_file,
+    load_rules,
+    rules_name,
+)
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec
+from qualitybot.exits import EXIT_PASS as EXIT_OK
 
 SCHEMA_ID = "https://qualitybot.invalid/schema/qualitybot-rules.schema.json"
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class UnknownRule(ConfigError):
@@ -114,11 +124,9 @@ def severities_text(rule: Rule) -> str:
     spec = registry()[rule.check]
     levels = {kind: rule.severity_of(kind, spec) for kind in spec.kinds}
     main = levels.pop("", None)
-    if main is None and len(set(levels.values())) == 1:
-        return next(iter(levels.values()))
+    if main is None:  # the level most kinds have, the others named
+        main = Counter(levels.values()).most_common(1)[0][0]
     others = ", ".join(f"{kind}: {level}" for kind, level in levels.items() if level != main)
-    if main is None:
-        return others
     return f"{main} ({others})" if others else main
 
 
@@ -336,7 +344,7 @@ def _plain(value: Any) -> Any:
 def rules_schema() -> dict[str, Any]:
     """The JSON Schema of rules files, generated from every check's Options model."""
     checks = registry()
-    wanted: list[type[BaseModel]] = [PlatformConfig]
+    wanted: list[type[BaseModel]] = [PlatformConfig, TimeBudget, ArchiveConfig]
     for spec in checks.values():
         wanted.extend(_option_models(spec.options))
     refs, top = models_json_schema([(m, "validation") for m in wanted], ref_template="#/$defs/{model}")
@@ -376,6 +384,8 @@ def rules_schema() -> dict[str, Any]:
             "additionalProperties": {"anyOf": [*any_rule, override]},
         },
         "platform": ref(PlatformConfig),
+        "time_budget": ref(TimeBudget),
+        "archive": ref(ArchiveConfig),
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,19 +27,28 @@ class Source:
     text: str
 
 
-def expand(paths: list[str], exclude: Iterable[str] = ()) -> Iterator[str]:
+def expand(paths: list[str], notes: list[str] | None = None, exclude: Iterable[str] = ()) -> Iterator[str]:
     """Files as named; directories walked recursively for article files, sorted.
 
     A walk skips hidden files and folders (``.git``), ``node_modules``, whatever the
     repository's ``.gitignore`` files ignore, and paths matching an ``exclude`` glob
     (gitignore syntax, relative to the folder walked: ``drafts/``, ``*.txt``). A file
     named on the command line is checked unless an ``exclude`` glob matches it.
+
+    A walk stays inside its boundary (:func:`boundary`): a symbolic link to a file
+    outside it, or into a ``.git`` folder, is skipped and ``notes`` says so.
+    (Links to folders are not followed at all.)
     """
     excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
     for raw in paths:
         path = Path(raw)
         if raw != "-" and path.is_dir():
-            yield from _walk(path, excluded)
+            root = boundary(path)
+            for found in _walk(path, excluded):
+                if inside(Path(found), root):
+                    yield found
+                elif notes is not None:
+                    notes.append(f"skipped {display(found)}: a symbolic link to a file outside {root}")
         elif raw == "-" or not excluded.match_file(path.as_posix()):
             yield raw
 
@@ -120,6 +130,29 @@ def _parents_within(here: Path, root: Path) -> list[Path]:
     return folders
 
 
+def boundary(folder: Path) -> Path:
+    """What a walk of ``folder`` may reach: the git work tree holding it, else the folder itself."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def inside(path: Path, root: Path) -> bool:
+    """``path``, links resolved, is in ``root`` and not in a ``.git`` folder (credentials, hooks)."""
+    resolved = path.resolve()
+    return resolved.is_relative_to(root) and ".git" not in resolved.relative_to(root).parts
+
+
+def display(name: str) -> str:
+    """A file name fit for a log line: control characters (line breaks) shown as escapes."""
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+        for c in name
+    )
+
+
 def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     """Read one submission as UTF-8 text, or raise InputError saying why not."""
     try:
@@ -129,21 +162,22 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
             with open(path, "rb") as handle:
                 data = handle.read(max_bytes + 1)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file or directory") from None
+        raise InputError(f"{display(path)}: no such file or directory") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
+        raise InputError(f"{display(path)}: is a directory") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(f"{display(path)}: cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise InputError(
-            f"{path}: larger than the {max_bytes / 1048576:g} MiB limit for one document (raise it with --max-size)"
+            f"{display(path)}: larger than the {max_bytes / 1048576:g} MiB limit for one document "
+            "(raise it with --max-size)"
         )
     nul = data.find(b"\0")
     if nul >= 0:
-        raise InputError(f"{path}: not a text file (NUL byte at byte {nul})")
+        raise InputError(f"{display(path)}: not a text file (NUL byte at byte {nul})")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); convert it to UTF-8") from None
+        raise InputError(f"{display(path)}: not valid UTF-8 (byte {exc.start}); convert it to UTF-8") from None
     # Line and column refer to the file as given; CRLF is read as one line break.
     return Source("<stdin>" if path == "-" else path, text.replace("\r\n", "\n"))

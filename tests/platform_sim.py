@@ -16,6 +16,12 @@ Use it as a context manager::
         assert sim.comments["sub_1"][0]["body"].startswith(...)
         assert [r.method for r in sim.requests] == [...]
 
+Comments carry their author, as real platforms list them: the generic API's
+``author: {"id": ...}`` (the token's holder is ``sim.identity``, also answered by
+``GET /api/me``), GitHub's ``user: {"login": ...}`` (the token's login is
+``sim.github_login``, answered by ``GET /github/user``, or 403 as for an installation
+token when ``github_user_forbidden``). Tests plant comments by others with other authors.
+
 Faults are consumed one per request, in order (optionally only by requests of
 one ``method``): answer with an HTTP error and ``Retry-After``, answer late
 (``delay``, longer than the client's read timeout: a timeout), or close the
@@ -44,6 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 _GENERIC_COMMENTS = re.compile(r"/api/submissions/(?P<sub>[^/]+)/comments(?:/(?P<cid>[^/]+))?")
 _GITHUB_ISSUE_COMMENTS = re.compile(r"/github/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<num>\d+)/comments")
 _GITHUB_COMMENT = re.compile(r"/github/repos/(?P<repo>[^/]+/[^/]+)/issues/comments/(?P<cid>\d+)")
+_LISTED = ("id", "body", "author", "user")  # what a comment listing shows
 
 
 @dataclass
@@ -76,6 +83,9 @@ class PlatformSimulator:
     token: str = "sim-token"
     github_page_size: int = 30  # GitHub's default per_page
     max_comment_chars: int = 65_536  # GitHub's limit on a comment body
+    identity: str = "u_bot"  # generic: the author id of the token's holder
+    github_login: str = "qualitybot-app[bot]"
+    github_user_forbidden: bool = False  # GET /user answers 403, as for an installation token
     host: str = "127.0.0.1"
     port: int = 0
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -173,6 +183,12 @@ class PlatformSimulator:
     def _apply(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
         """The platform's answer to a well-authorised request: status, JSON, extra headers."""
         with self._lock:
+            if path == "/api/me" and method == "GET":
+                return 200, {"id": self.identity}, {}
+            if path == "/github/user" and method == "GET":
+                if self.github_user_forbidden:
+                    return 403, {"message": "Resource not accessible by integration"}, {}
+                return 200, {"login": self.github_login, "type": "Bot"}, {}
             if m := _GENERIC_COMMENTS.fullmatch(path):
                 return self._generic(method, m["sub"], m["cid"], body)
             if m := _GITHUB_ISSUE_COMMENTS.fullmatch(path):
@@ -184,13 +200,13 @@ class PlatformSimulator:
     def _generic(self, method: str, sub: str, cid: str | None, body: Any) -> tuple[int, Any, dict[str, str]]:
         thread = self.comments.setdefault(sub, [])
         if method == "GET" and cid is None:
-            return 200, [{"id": c["id"], "body": c["body"]} for c in thread], {}
+            return 200, [_listed(c) for c in thread], {}
         if method in ("POST", "PATCH"):
             problem = self._invalid(body, need=("body", "verdict", "report"))
             if problem:
                 return 422, {"error": problem}, {}
         if method == "POST" and cid is None:
-            comment = {"id": f"c_{self._next_id}", **body}
+            comment = {"id": f"c_{self._next_id}", "author": {"id": self.identity}, **body}
             self._next_id += 1
             thread.append(comment)
             return 201, {"id": comment["id"]}, {}
@@ -213,12 +229,12 @@ class PlatformSimulator:
             headers = {}
             if page * per_page < len(thread):
                 headers["Link"] = f'<{self.root}{path}?per_page={per_page}&page={page + 1}>; rel="next"'
-            return 200, [{"id": c["id"], "body": c["body"]} for c in chunk], headers
+            return 200, [_listed(c) for c in chunk], headers
         if method == "POST":
             problem = self._invalid(body, need=("body",))
             if problem:
                 return 422, {"message": "Validation Failed", "errors": [problem]}, {}
-            comment = {"id": self._next_id, "body": body["body"]}
+            comment = {"id": self._next_id, "body": body["body"], "user": {"login": self.github_login, "type": "Bot"}}
             self._next_id += 1
             thread.append(comment)
             return 201, comment, {}
@@ -242,6 +258,10 @@ class PlatformSimulator:
         if not isinstance(body["body"], str) or len(body["body"]) > self.max_comment_chars:
             return f"body is too long (maximum is {self.max_comment_chars} characters)"
         return None
+
+
+def _listed(comment: dict[str, Any]) -> dict[str, Any]:
+    return {key: comment[key] for key in _LISTED if key in comment}
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -64,9 +65,14 @@ def event(submission_id: str, revision: int, body: str | None = None, kind: str 
 class Proc:
     """A qualitybot command run as a subprocess, its JSON-lines log in a file."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path, nofile: int | None = None) -> None:
         self.args, self.env, self.log_path = args, env, log_path
+        self.nofile = nofile  # a limit on open files for the process (soft and hard)
         self.popen: subprocess.Popen[bytes] | None = None
+
+    def _limit(self) -> None:
+        if self.nofile:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def start(self) -> Proc:
         log = self.log_path.open("ab")
@@ -77,6 +83,7 @@ class Proc:
             stderr=log,
             stdin=subprocess.DEVNULL,
             cwd=REPO_ROOT,
+            preexec_fn=self._limit if self.nofile else None,
         )
         log.close()
         return self
@@ -144,6 +151,9 @@ class Service(Proc):
         redis_url: str | None = None,
         env: dict[str, str] | None = None,
         check_processes: int = 1,
+        max_body: float = 0.0625,
+        extra_args: list[str] | None = None,
+        nofile: int | None = None,
     ) -> None:
         self.port = free_port()
         args = [
@@ -157,13 +167,14 @@ class Service(Proc):
             "--workers",
             str(workers),
             "--max-body",
-            "0.0625",
+            str(max_body),
             "--check-processes",
             str(check_processes),
+            *(extra_args or []),
         ]
         if redis_url:
             args += ["--redis", redis_url]
-        super().__init__(args, service_env(env), log_path)
+        super().__init__(args, service_env(env), log_path, nofile)
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = requests.Session()
 
@@ -269,6 +280,33 @@ class RedisServer:
         if self.popen and self.popen.poll() is None:
             self.popen.terminate()
             self.popen.wait(10)
+
+
+def named_children(proc: Proc, name: str) -> list[int]:
+    """Child processes of ``proc`` with this process name (the check lanes name theirs)."""
+    found = []
+    for pid in proc.children():
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == name:
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def processes_with_env(marker: str) -> list[int]:
+    """Live processes whose environment holds ``marker`` (a process and all it started)."""
+    needle = marker.encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes() and alive(int(entry.name)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def alive(pid: int) -> bool:

@@ -62,17 +62,26 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def make_repo(tmp_path: Path, head_changes: dict[str, str | None], renames: dict[str, str] | None = None) -> Repo:
-    """A repository with BASE committed, then one commit applying ``head_changes`` (None deletes)."""
+def make_repo(
+    tmp_path: Path,
+    head_changes: dict[str, str | None],
+    renames: dict[str, str] | None = None,
+    links: dict[str, str] | None = None,
+    base: dict[str, str] | None = None,
+) -> Repo:
+    """A repository with BASE committed, then one commit applying ``head_changes`` (None deletes).
+
+    ``links`` adds symbolic links (name: target) in the head commit.
+    """
     repo = tmp_path / "repo"
     repo.mkdir()
     git(repo, "init", "--quiet", "--initial-branch=main")
-    for name, text in BASE.items():
+    for name, text in (BASE if base is None else base).items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(text, encoding="utf-8")
     git(repo, "add", "-A")
     git(repo, "commit", "--quiet", "-m", "base")
-    base = git(repo, "rev-parse", "HEAD")
+    base_commit = git(repo, "rev-parse", "HEAD")
     for old, new in (renames or {}).items():
         git(repo, "mv", old, new)
     for name, changed in head_changes.items():
@@ -81,9 +90,12 @@ def make_repo(tmp_path: Path, head_changes: dict[str, str | None], renames: dict
         else:
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
             (repo / name).write_text(changed, encoding="utf-8")
+    for name, target in (links or {}).items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).symlink_to(target)
     git(repo, "add", "-A")
     git(repo, "commit", "--quiet", "--allow-empty", "-m", "head")
-    return Repo(repo, base, git(repo, "rev-parse", "HEAD"))
+    return Repo(repo, base_commit, git(repo, "rev-parse", "HEAD"))
 
 
 @dataclass
@@ -189,7 +201,9 @@ def test_pull_request_checks_changed_articles_and_keeps_one_comment(sim: Platfor
     assert second.status == 1
     assert len(sim.comments[f"{REPOSITORY}#{PR_NUMBER}"]) == 1  # updated, not duplicated
     assert f"updated comment {comment['id']} on submission {PR_NUMBER}" in second.stderr
-    assert [r.method for r in sim.requests] == ["GET", "POST", "GET", "PATCH"]
+    # The second run asks whose token it holds (GET /user) before it updates a marked comment.
+    assert [r.method for r in sim.requests] == ["GET", "POST", "GET", "GET", "PATCH"]
+    assert sim.requests[3].path.endswith("/user")
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in sim.requests)
 
 
@@ -271,6 +285,70 @@ def test_missing_base_commit_says_how_to_check_out(sim: PlatformSimulator, tmp_p
     run = run_action(repo, sim)
     assert run.status == 2
     assert "fetch-depth: 0" in run.stdout
+
+
+# --- a pull request is not trusted (issue #19) ------------------------------------------------------
+
+CREDENTIAL = "persisted-credential-4b1d"  # what actions/checkout leaves in .git/config
+# A pull request's rules file with a rule that quotes every line it sees.
+QUOTE_EVERYTHING = (
+    "rules:\n  Leak:\n    check: pattern\n    extends: existence\n    message: 'leaked %s'\n"
+    "    level: error\n    nonword: true\n    raw: ['[^\\n]+']\n"
+)
+
+
+@pytest.mark.parametrize("opt_in", ["false", "true"], ids=["base-rules", "rules-from-pull-request"])
+def test_a_symlink_out_of_the_repository_is_not_checked(sim: PlatformSimulator, tmp_path: Path, opt_in: str) -> None:
+    # Attack: the pull request adds articles/leak.md -> ../.git/config and a qualitybot.yml that
+    # quotes every line. Before, the credential appeared in the PR comment and the annotations.
+    repo = make_repo(
+        tmp_path,
+        {"qualitybot.yml": QUOTE_EVERYTHING, "articles/new.md": CLEAN},
+        links={"articles/leak.md": "../.git/config", "articles/passwd.md": "/etc/passwd"},
+    )
+    git(repo.path, "config", "http.https://github.com/.extraheader", f"AUTHORIZATION: basic {CREDENTIAL}")
+    run = run_action(repo, sim, rules_from_pull_request=opt_in)
+    assert run.status == (1 if opt_in == "true" else 0), run.stdout + run.stderr
+    everything = run.stdout + run.stderr + run.summary + json.dumps(sim.comments)
+    assert CREDENTIAL not in everything and "root:x:0:0" not in everything
+    assert "[core]" not in everything
+    for link in ("articles/leak.md", "articles/passwd.md"):
+        assert f"qualitybot: skipped {link}: a symbolic link to a file outside the repository" in run.stdout
+    assert run.documents_checked() == 1  # articles/new.md only
+    # The pull request's own rules judge it only when the workflow opts in.
+    assert ("Leak" in run.stdout) == (opt_in == "true")
+    if opt_in == "false":
+        assert "rules from the base commit" in run.stdout
+
+
+def test_rules_come_from_the_base_commit_with_their_extends(sim: PlatformSimulator, tmp_path: Path) -> None:
+    # The base's rules extend a file in a subfolder; the pull request rewrites that file to pass anything.
+    base = {**BASE, "qualitybot.yml": "extends: styles/house.yml\n", "styles/house.yml": RULES}
+    repo = make_repo(
+        tmp_path,
+        {"styles/house.yml": "rules:\n  quotes: {enabled: false}\n", "articles/new.md": FAILING},
+        base=base,
+    )
+    judged = run_action(repo, sim)
+    assert judged.status == 1, judged.stdout + judged.stderr  # the base's quotes rule still runs
+    assert judged.annotated_files() == {"articles/new.md"}
+    trusted = run_action(repo, sim, rules_from_pull_request="true")
+    assert trusted.status == 0, trusted.stdout + trusted.stderr
+
+
+def test_file_names_cannot_forge_workflow_commands(sim: PlatformSimulator, tmp_path: Path) -> None:
+    # Attack: a file named "x\n::stop-commands::h4lt\n.md". Before, the log printed it raw, which
+    # switched off the real annotations and let the name forge `::error` lines.
+    name = "articles/x\n::stop-commands::h4lt\n::error title=forged::pwned\n.md"
+    repo = make_repo(tmp_path, {name: FAILING})
+    run = run_action(repo, sim)
+    assert run.status == 1, run.stdout + run.stderr
+    for line in (run.stdout + run.stderr).splitlines():
+        assert not line.startswith("::") or line.startswith(("::error file=", "::warning file=", "::notice file=")), line
+    assert "stop-commands" in run.stdout  # shown, escaped, as data
+    assert "::error file=articles/x%0A%3A%3Astop-commands%3A%3Ah4lt%0A%3A%3Aerror title=forged%3A%3Apwned%0A.md," in (
+        run.stdout
+    )
 
 
 # --- action.yml runs exactly this script, with every input wired through ---------------------------

@@ -29,6 +29,18 @@ MUST_FLAG: list[tuple[str, dict[str, Any], list[tuple[int, int, str, str]]]] = [
     ("The fair runs 27-30 February 2004.", {}, [(1, 15, "invalid", "February has 29 days")]),
     ("It was on the 31st of June.", {}, [(1, 15, "invalid", "June has 30 days")]),
     ("Signed on\nApril 31, 2004, in Rome.", {}, [(2, 1, "invalid", "April has 30 days")]),
+    # wherever the impossible day stands: after fiscal-year phrases, in brackets, abbreviated
+    ("In the fiscal year to September 31 profits rose 8%.", {}, [(1, 23, "invalid", "September has 30 days")]),
+    ("Fiscal 2004 ended September 31 with a loss.", {}, [(1, 19, "invalid", "September has 30 days")]),
+    ("The year ending 31 September saw sales fall.", {}, [(1, 17, "invalid", "September has 30 days")]),
+    ("Results for the quarter (to September 31) were weak.", {}, [(1, 29, "invalid", "September has 30 days")]),
+    ("Sales to Sept. 31 rose.", {}, [(1, 10, "invalid", "September has 30 days")]),
+    ("It ends Sept 31 this year.", {}, [(1, 9, "invalid", "September has 30 days")]),
+    ("It was signed on September 31st.", {}, [(1, 18, "invalid", "September has 30 days")]),
+    ("It was signed on the 31st of September, 2003.", {}, [(1, 22, "invalid", "September has 30 days")]),
+    ("The six months to February 30 were strong.", {}, [(1, 19, "invalid", "February has 29 days")]),
+    ("Analysts expect on June 31 results to improve.", {}, [(1, 20, "invalid", "June has 30 days")]),
+    ("September 31 was the deadline.", {}, [(1, 1, "invalid", "September has 30 days")]),
     # a locale decides how numeric dates are read
     ("Dated 04/31/2004 here.", {"day_order": "month-first"}, [(1, 7, "invalid", "read month-first")]),
     ("Dated 04/31/2004 here.", {"day_order": "day-first"}, [(1, 7, "malformed", "no month 31")]),
@@ -47,6 +59,13 @@ MUST_FLAG: list[tuple[str, dict[str, Any], list[tuple[int, int, str, str]]]] = [
     ("Signed February, 15, 2022 in Kyiv.", {}, [(1, 8, "malformed", "between month and day")]),
     ("Signed 15. February 2022 in Kyiv.", {}, [(1, 8, "malformed", "between day and month")]),
     ("Signed March 15,, 2022 in Kyiv.", {}, [(1, 8, "malformed", "punctuation before the year")]),
+    ("Signed March 15 ,2022 in Kyiv.", {}, [(1, 8, "malformed", "punctuation before the year")]),
+    ("Signed 15th. March 2022 in Kyiv.", {}, [(1, 8, "malformed", "between day and month")]),
+    ("Signed February15, 2022 in Kyiv.", {}, [(1, 8, "malformed", "no space")]),
+    ("Signed on 15February 2022 in Kyiv.", {}, [(1, 11, "malformed", "no space")]),
+    ("Signed on 2022-02-30 in Kyiv.", {}, [(1, 11, "invalid", "February has 28 days")]),
+    ("Signed on 30.02.2022 in Kyiv.", {}, [(1, 11, "invalid", "in either reading")]),
+    ("Signed on Feb. 29, 2022 in Kyiv.", {}, [(1, 11, "invalid", "2022 is not a leap year")]),
     # weekday: the weekday written next to a date must be that date's
     ("It began on Monday, March 2, 2004, at noon.", {}, [(1, 13, "weekday", "is a Tuesday, not a Monday")]),
     ("It began on March 2, 2004, a Monday.", {}, [(1, 13, "weekday", "is a Tuesday, not a Monday")]),
@@ -131,6 +150,14 @@ MUST_NOT_FLAG: list[tuple[str, dict[str, Any]]] = [
     ("The polls close at 23:59 and reopen at 24:00 GMT.", {}),
     ("He finished the marathon in 2:03:59.", {}),
     ("We may march in May, and March 2004 was cold.", {}),
+    # a clock time is not a year, and a date never joins text across a paragraph break
+    ("Kick-off is on Saturday, 28 February 2004\n\n1400 GMT: the teams are out.", {}),
+    ("The final is on Saturday, 28 February.\n\n1400 GMT: the teams are out.", {}),
+    ("The final is on Saturday, 28 February\n1400 GMT, at Wembley.", {}),
+    ("The final is on Saturday, 28 February 1400 GMT, at Wembley.", {}),
+    ("Kick-off on Saturday, 28 February at 19:45.", {}),
+    ("The match is on Saturday 28 February, 1930 local time.", {}),
+    ("Saturday\n\n2 March 2004 was the day.", {}),
     # Markdown code is not prose
     ("# Dates\n\nThe log says `2004-02-30` and\n\n```\nFeb. 30\n```\n", {}),
 ]
@@ -197,8 +224,23 @@ def test_article_year(published: date | None, years: list[int], expected: int | 
 
 def test_weekday_suggests_the_right_day() -> None:
     (hit,) = check(make_doc("It began on Monday, March 2, 2004."), Options())
-    assert hit.suggestions == ("Tuesday",)
+    assert hit.suggestions == ("Tuesday, March 2, 2004",)
     assert hit.message == "March 2, 2004 is a Tuesday, not a Monday"
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "suggestion"),
+    [
+        ("It began on Monday, March 2, 2004.", "Monday, March 2, 2004", "Tuesday, March 2, 2004"),
+        ("It began on Fri., March 2, 2004.", "Fri., March 2, 2004", "Tue., March 2, 2004"),
+        ("It began on March 2, 2004, a Monday.", "March 2, 2004, a Monday", "March 2, 2004, a Tuesday"),
+        ("It began on Sunday 2 March 2004.", "Sunday 2 March 2004", "Tuesday 2 March 2004"),
+    ],
+)
+def test_weekday_suggestion_replaces_the_span(text: str, span: str, suggestion: str) -> None:
+    doc = make_doc(text)
+    (hit,) = check(doc, Options())
+    assert (doc.text[hit.start : hit.end], hit.suggestions) == (span, (suggestion,))
 
 
 @pytest.mark.parametrize(

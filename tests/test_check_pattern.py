@@ -8,6 +8,7 @@ at https://vale.sh/docs/checks/), a text, and the findings expected as
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -671,7 +672,9 @@ def test_imported_vale_style_runs_with_overrides() -> None:
 
 
 def test_import_of_a_single_rule_file_and_suppression_of_its_id(tmp_path: Path) -> None:
-    (tmp_path / "rules.yml").write_text(f"import: {FIXTURES / 'MyStyle' / 'Hedging.yml'}\n", encoding="utf-8")
+    # Imports reach only inside the rules root (the rules file's folder here): copy the style in.
+    shutil.copytree(FIXTURES / "MyStyle", tmp_path / "MyStyle")
+    (tmp_path / "rules.yml").write_text("import: MyStyle/Hedging.yml\n", encoding="utf-8")
     article = tmp_path / "a.md"
     article.write_text(
         "Very good.\n\n<!-- qualitybot: disable-next-line MyStyle.Hedging -->\nVery quiet.\n",

@@ -14,6 +14,7 @@ import pytest
 
 from qualitybot.checks import registry
 from qualitybot.checks.quotes import KINDS, Options, check
+from qualitybot.contract import ENGINE_KINDS
 from qualitybot.document import Document
 from tests.conftest import SHARED, make_doc, run_cli
 
@@ -262,7 +263,7 @@ def test_options_reject_unknown_marks() -> None:
 
 def test_registered() -> None:
     spec = registry()["quotes"]
-    assert spec.kinds == KINDS
+    assert spec.kinds == {**KINDS, **ENGINE_KINDS}
     assert "Fails" in spec.doc and "Passes" in spec.doc
 
 

@@ -23,7 +23,7 @@ def tree(root: Path, files: dict[str, str]) -> None:
 
 
 def walked(root: Path, *exclude: str) -> list[str]:
-    return [Path(p).relative_to(root).as_posix() for p in expand([str(root)], exclude)]
+    return [Path(p).relative_to(root).as_posix() for p in expand([str(root)], exclude=exclude)]
 
 
 # (files in a repository, --exclude globs, articles expected)

@@ -11,7 +11,7 @@ from tests.conftest import EXAMPLES, ROOT, run_cli
 
 FINDING_KEYS = {
     "check", "rule", "severity", "message", "line", "column", "end_line", "end_column",
-    "excerpt", "suggestions", "related",
+    "excerpt", "suggestions", "related", "fixable",
 }
 STRICT_RULES = "rules:\n  readability:\n    severity: error\n    max_sentence_words: 10\n"
 LONG = "This sentence is clearly far too long for the strict limit that the test rules set.\n"

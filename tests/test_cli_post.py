@@ -57,7 +57,7 @@ def test_post_creates_then_updates_one_comment(sim: PlatformSimulator, tmp_path:
     assert f"updated comment {comment['id']} on submission sub_harbour" in second.stderr
     assert comment["body"].startswith(MARKER) and "revision 2" in comment["body"]
     assert comment["report"]["documents"][0]["path"] == str(HARBOUR)
-    assert [r.method for r in sim.requests] == ["GET", "POST", "GET", "PATCH"]
+    assert [r.method for r in sim.requests] == ["GET", "POST", "GET", "GET", "PATCH"]  # the 2nd GET: /me
     assert all(r.headers["idempotency-key"].startswith("qualitybot-r2-") for r in sim.writes())
 
 

@@ -1,8 +1,9 @@
 """The LanguageTool engine against a loopback server that speaks LanguageTool's HTTP API.
 
 The server answers ``/v2/languages`` and ``/v2/check`` as LanguageTool does:
-offsets and lengths in UTF-16 code units, annotated ``data`` accepted, matches
-with ``rule.id``, ``rule.category.id``, ``rule.issueType`` and ``replacements``.
+offsets and lengths in UTF-16 code units, ``text`` or annotated ``data`` accepted,
+matches with ``rule.id``, ``rule.category.id``, ``rule.issueType``, ``replacements``
+and ``context``.
 Its "rules" are three regular expressions, enough to put spans before, after
 and on astral characters.
 """
@@ -88,6 +89,7 @@ class FakeLanguageTool(BaseHTTPRequestHandler):
                     "offset": start,
                     "length": end - start,
                     "replacements": [{"value": r} for r in replacements],
+                    "context": {"text": original, "offset": start, "length": end - start},
                     "rule": {
                         "id": rule_id,
                         "issueType": issue_type,

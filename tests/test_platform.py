@@ -63,6 +63,7 @@ def test_creates_then_updates_the_same_comment(sim: PlatformSimulator) -> None:
         ("GET", "/api/submissions/sub_1/comments"),
         ("POST", "/api/submissions/sub_1/comments"),
         ("GET", "/api/submissions/sub_1/comments"),
+        ("GET", "/api/me"),  # whose comment is it? (asked once per process)
         ("PATCH", f"/api/submissions/sub_1/comments/{first.comment_id}"),
     ]
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in sim.requests)
@@ -85,6 +86,85 @@ def test_finds_its_comment_among_others_by_the_marker(sim: PlatformSimulator) ->
 def test_submission_ids_cannot_escape_their_path(sim: PlatformSimulator) -> None:
     post_report(failing_report(), "../admin/x", 1, generic(sim), environ=ENV)
     assert sim.requests[0].path == "/api/submissions/..%2Fadmin%2Fx/comments"
+
+
+@pytest.mark.parametrize("submission_id", [".", "..", " ", "\t", "sub 1", "sub\n1", ""])
+def test_dot_segments_and_whitespace_ids_are_refused(sim: PlatformSimulator, submission_id: str) -> None:
+    # "." and ".." once made the bot request {api}/submissions/comments and {api}/comments.
+    with pytest.raises(PlatformConfigError, match="submission id"):
+        post_report(failing_report(), submission_id, 1, generic(sim), environ=ENV)
+    assert sim.requests == []
+
+
+@pytest.mark.parametrize("repository", ["../x", "a/..", "./b"])
+def test_github_repository_dot_segments_are_refused(sim: PlatformSimulator, repository: str) -> None:
+    config = PlatformConfig(kind="github", api=sim.github_url, repository=repository, **FAST)
+    with pytest.raises(PlatformConfigError, match="repository"):
+        post_report(failing_report(), "1", 1, config, environ={"GITHUB_TOKEN": TOKEN})
+    assert sim.requests == []
+
+
+# --- only our own comment is updated -----------------------------------------------------------
+
+FOREIGN = f"{MARKER}\nI copied the bot's marker into my comment."
+
+
+def test_a_marked_comment_by_someone_else_is_left_alone(sim: PlatformSimulator) -> None:
+    sim.comments["sub_f"] = [{"id": "c_evil", "body": FOREIGN, "author": {"id": "u_mallory"}}]
+    posted = publish(failing_report(), "sub_f", 1, generic(sim), environ=ENV)
+    again = publish(Report([clean_document()]), "sub_f", 2, generic(sim), environ=ENV)
+    assert posted.created and not again.created and again.comment_id == posted.comment_id
+    evil, ours = sim.comments["sub_f"]
+    assert evil == {"id": "c_evil", "body": FOREIGN, "author": {"id": "u_mallory"}}, "the foreign comment is untouched"
+    assert ours["author"] == {"id": "u_bot"} and "passed" in ours["body"]
+    assert not [r for r in sim.writes() if r.path.endswith("c_evil")]
+
+
+def test_the_bot_identity_can_be_configured(sim: PlatformSimulator) -> None:
+    sim.identity = "u_newsroom_bot"
+    sim.comments["sub_c"] = [
+        {"id": "c_evil", "body": FOREIGN, "author": {"id": "u_mallory"}},
+        {"id": "c_ours", "body": f"{MARKER}\nold", "author": {"id": "u_newsroom_bot"}},
+    ]
+    assert post_report(failing_report(), "sub_c", 3, generic(sim, author="u_newsroom_bot"), environ=ENV) == "c_ours"
+    assert "/api/me" not in [r.path for r in sim.requests], "configured: not asked"
+
+
+def test_github_leaves_a_human_comment_with_the_marker_alone(sim: PlatformSimulator) -> None:
+    sim.comments["news/articles#5"] = [{"id": 900, "body": FOREIGN, "user": {"login": "mallory", "type": "User"}}]
+    posted = publish(failing_report(), "5", 1, github(sim), environ={"GITHUB_TOKEN": TOKEN})
+    assert posted.created and posted.comment_id != "900"
+    assert sim.comments["news/articles#5"][0]["body"] == FOREIGN
+
+
+@pytest.mark.parametrize(("in_actions", "created"), [(True, False), (False, None)])
+def test_github_installation_token_identity(sim: PlatformSimulator, in_actions: bool, created: bool | None) -> None:
+    # GET /user is refused to the Actions token: inside Actions the bot is github-actions[bot].
+    sim.github_user_forbidden = True
+    bot = {"login": "github-actions[bot]", "type": "Bot"}
+    sim.comments["news/articles#8"] = [{"id": 901, "body": f"{MARKER}\nold", "user": bot}]
+    env = {"GITHUB_TOKEN": TOKEN, **({"GITHUB_ACTIONS": "true"} if in_actions else {})}
+    if created is None:
+        with pytest.raises(PlatformConfigError, match="author"):
+            publish(failing_report(), "8", 2, github(sim), environ=env)
+        return
+    assert publish(failing_report(), "8", 2, github(sim), environ=env).comment_id == "901"
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+def test_a_token_with_a_trailing_newline_is_stripped(sim: PlatformSimulator) -> None:
+    post_report(failing_report(), "sub_nl", 1, generic(sim), environ={"QUALITYBOT_PLATFORM_TOKEN": f"{TOKEN}\n"})
+    assert sim.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+@pytest.mark.parametrize("token", [f"{TOKEN}\u2019x", f"{TOKEN} x", f"x\n{TOKEN}y"])
+def test_an_unusable_token_is_refused_without_showing_it(sim: PlatformSimulator, token: str) -> None:
+    with pytest.raises(PlatformConfigError) as caught:
+        post_report(failing_report(), "sub_t", 1, generic(sim), environ={"QUALITYBOT_PLATFORM_TOKEN": token})
+    assert "QUALITYBOT_PLATFORM_TOKEN" in str(caught.value) and TOKEN not in str(caught.value)
+    assert sim.requests == []
 
 
 def test_same_revision_twice_is_one_comment(sim: PlatformSimulator) -> None:
@@ -272,12 +352,13 @@ def test_github_creates_then_updates_the_pull_request_comment(sim: PlatformSimul
         ("GET", "/github/repos/news/articles/issues/42/comments"),
         ("POST", "/github/repos/news/articles/issues/42/comments"),
         ("GET", "/github/repos/news/articles/issues/42/comments"),
+        ("GET", "/github/user"),
         ("PATCH", f"/github/repos/news/articles/issues/comments/{first.comment_id}"),
     ]
     assert sim.requests[0].headers["accept"] == "application/vnd.github+json"
     assert sim.requests[0].query["per_page"] == ["100"]
     (comment,) = sim.comments["news/articles#42"]
-    assert set(comment) == {"id", "body"} and "2 documents" in comment["body"]
+    assert set(comment) == {"id", "body", "user"} and "2 documents" in comment["body"]
 
 
 def test_github_walks_the_pages_to_find_its_comment(sim: PlatformSimulator) -> None:
@@ -356,3 +437,24 @@ def test_platform_section_errors_name_file_and_line(
     with pytest.raises(ConfigError) as caught:
         load_rules("rules.yml")
     assert any(m.startswith(message) for m in caught.value.messages), caught.value.messages
+
+
+def test_requests_follow_the_published_comment_api_schema(sim: PlatformSimulator) -> None:
+    """docs/platform.md's schema describes what the adapter really sends and reads."""
+    from referencing import Registry, Resource
+
+    comment_schema = json.loads((REPORT_SCHEMA.parent / "qualitybot-comment.schema.json").read_text(encoding="utf-8"))
+    report_schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    registry = Registry().with_resource(report_schema["$id"], Resource.from_contents(report_schema))
+    validator = jsonschema.Draft202012Validator(comment_schema, registry=registry)
+    publish(failing_report(), "sub_1", 1, generic(sim), environ=ENV)
+    publish(Report([clean_document()]), "sub_1", 2, generic(sim), environ=ENV)
+    writes = sim.writes()
+    assert [w.method for w in writes] == ["POST", "PATCH"]
+    for write in writes:
+        validator.validate(write.body)
+    listed = [dict(c) for c in sim.comments["sub_1"]]
+    for name, instance in (("comment_list", listed), ("me", {"id": sim.identity})):
+        jsonschema.Draft202012Validator({**comment_schema["$defs"][name], "$defs": comment_schema["$defs"]}).validate(
+            instance
+        )

@@ -46,3 +46,28 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "bad.md" in failed.stdout and "readability.sentence-length" in failed.stdout
     assert "good.md" in failed.stdout  # both articles were handed to one qualitybot run
+
+
+@pytest.mark.skipif(not Path(PRE_COMMIT).exists(), reason="pre-commit is not installed")
+def test_pre_commit_reads_files_named_like_options_as_files(tmp_path: Path) -> None:
+    # Attack: staged files named like options. Before, `--output=README.md` made qualitybot
+    # overwrite README.md with its report, and `--rules=x.md` broke the hook.
+    repo = tmp_path / "articles"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "qualitybot.yml").write_text(STRICT)
+    readme = "# Read me\n\nShort and kept.\n"
+    (repo / "README.md").write_text(readme)
+    (repo / "--output=README.md").write_text("# Trap\n\nThis sentence keeps going on and on well past the limit.\n")
+    (repo / "--rules=x.md").write_text("# Trap\n\nShort.\n")
+    git(repo, "add", ".")
+    env = os.environ | {"PRE_COMMIT_HOME": str(ROOT / ".pre-commit-cache")}
+    done = subprocess.run(
+        [PRE_COMMIT, "try-repo", str(ROOT), "qualitybot", "--all-files"],
+        cwd=repo, capture_output=True, text=True, env=env, timeout=900,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr  # the long sentence in `--output=README.md` fails
+    assert (repo / "README.md").read_text() == readme
+    # Both were checked as articles, with the repository's rules.
+    assert "--output=README.md" in done.stdout and "readability.sentence-length" in done.stdout
+    assert "--rules=x.md" in done.stdout

@@ -43,11 +43,18 @@ MERGES = [
      {"flesch_reading_ease": {"min": 10.0, "max": None}}),
     # A single value replaces.
     ("readability: {max_sentence_words: 40}", "readability", "max_sentence_words", 40),
-    # Vale tokens add too; a rule's scope (a list whose order matters) replaces.
-    ("sentence-spacing: {tokens: ['\\bfoo\\b']}", "sentence-spacing", "tokens",
-     ["\\b[a-z]{2,}[.?!][A-Z][a-z]+\\b", "\\bfoo\\b"]),
+    # A Vale swap (a mapping) merges; a rule's scope (a list whose order matters) replaces.
+    ("sentence-spacing: {swap: {utilize: use}}", "sentence-spacing", "swap",
+     {"\\b([a-z]{2,})([.?!])([A-Z][a-z]+)\\b": "$1$2 $3", "utilize": "use"}),
     ("sentence-spacing: {scope: [heading]}", "sentence-spacing", "scope", ["heading"]),
 ]
+
+
+def test_vale_tokens_add_to_the_inherited_ones(tmp_path: Path) -> None:
+    write(tmp_path, "rules:\n  ban:\n    check: pattern\n    extends: existence\n    message: m\n"
+          "    tokens: [alpha, beta]\n", "base.yml")
+    child = write(tmp_path, "extends: base.yml\nrules:\n  ban:\n    tokens: [gamma, !remove alpha]\n")
+    assert option(child, "ban", "tokens") == ["beta", "gamma"]
 
 
 @pytest.mark.parametrize(("rules", "rule", "name", "expected"), MERGES)

@@ -53,7 +53,7 @@ def test_list_json_has_every_option_with_its_default() -> None:
 def test_list_of_the_default_profile(tmp_path: Path) -> None:
     result = run_cli("rules", "list", cwd=tmp_path)  # no rules file here: the bundled default
     assert result.returncode == 0, result.stderr
-    assert "readability  (check readability, warning, enabled)" in result.stdout
+    assert "readability  (check readability, warning (timeout: error), enabled)" in result.stdout
     assert "    max_sentence_words: 55  (default 45)" in result.stdout
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from qualitybot.service.inbox import Inbox
+from qualitybot.service.inbox import Inbox, RowError
 from qualitybot.service.state import HOST, SCHEDULED, RedisState, SqliteState, SubmissionState
 from tests.service_harness import RedisServer
 
@@ -130,8 +130,53 @@ def test_inbox_group_commit_keeps_every_event_once(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=24) as pool:
         stored = list(pool.map(lambda d: inbox.store(d, "sub", int(d[1:]), b"{}"), deliveries))
     assert sum(stored) == 150
-    assert inbox.counts() == {"events": 150, "pending": 150}
+    assert inbox.counts() == {"events": 150, "pending": 150, "failed": 0}
     assert SqliteState(tmp_path).latest_received("sub") == 149
     inbox.mark_done(["d1", "d2"])
-    assert inbox.counts() == {"events": 150, "pending": 148}
+    assert inbox.counts() == {"events": 150, "pending": 148, "failed": 0}
     assert {e.delivery_id for e in inbox.pending()} == {f"d{i}" for i in range(150)} - {"d1", "d2"}
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_a_lease_taken_over_cannot_be_renewed(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    # The fence before posting: a worker whose lease expired and was taken over must not post.
+    state, _ = open_backend(kind, tmp_path, request)
+    old = state.acquire("sub", ttl=0.05)
+    assert old is not None and state.renew("sub", old, ttl=0.05), "our own lease renews"
+    threading.Event().wait(0.2)
+    new = state.acquire("sub", ttl=60)
+    assert new is not None
+    assert not state.renew("sub", old, ttl=60), "the stale worker is fenced off"
+    assert state.renew("sub", new, ttl=60)
+    state.release("sub", new)
+    assert not state.renew("sub", new, ttl=60), "a released lease is gone"
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_failures_are_recorded_per_event(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    state, _ = open_backend(kind, tmp_path, request)
+    state.set_failed("d-1", "qb-123")
+    assert state.failures(["d-1", "d-2"]) == {"d-1": "qb-123"}
+
+
+def test_one_unstorable_event_does_not_fail_its_batch(tmp_path: Path) -> None:
+    # Validation stops such rows first; this is the second line: a row that cannot be
+    # written fails alone and the valid events committed with it are kept.
+    inbox = Inbox(tmp_path)
+    rows = [(f"d{i}", 2**63 if i % 10 == 3 else i) for i in range(40)]
+    barrier = threading.Barrier(8)
+
+    def store(row: tuple[str, int]) -> str:
+        delivery, revision = row
+        if int(delivery[1:]) < 8:
+            barrier.wait()  # the first eight arrive together and share a commit
+        try:
+            return "stored" if inbox.store(delivery, "sub", revision, b"{}") else "duplicate"
+        except RowError:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcome = dict(zip([d for d, _ in rows], pool.map(store, rows), strict=True))
+    assert {d for d, o in outcome.items() if o == "refused"} == {f"d{i}" for i in range(3, 40, 10)}
+    assert sum(o == "stored" for o in outcome.values()) == 36
+    assert inbox.counts() == {"events": 36, "pending": 36, "failed": 0}

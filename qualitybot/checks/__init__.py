@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-from qualitybot.contract import CheckSpec
+from qualitybot.contract import ENGINE_KINDS, CheckSpec
 
 #: Every check, in the order the engine runs them and the docs list them.
 CHECK_MODULES: tuple[str, ...] = ("readability", "grammar", "quotes", "duplicates", "dates", "pattern")
@@ -28,8 +28,11 @@ def registry() -> dict[str, CheckSpec]:
             name=name,
             doc=(module.__doc__ or "").strip(),
             options=module.Options,
-            kinds=module.KINDS,
+            kinds={**module.KINDS, **ENGINE_KINDS},
             run=module.check,
             warm_up=getattr(module, "warm_up", None),
+            safe_fixes=frozenset(getattr(module, "SAFE_FIXES", ())),
         )
+        if not specs[name].safe_fixes <= specs[name].kinds.keys():
+            raise TypeError(f"check '{name}' declares SAFE_FIXES that are not among its KINDS")
     return specs

@@ -12,7 +12,8 @@ What it catches
     ``dates.weekday``: a weekday that does not match its date ("Monday, March
     2, 2004": it was a Tuesday). A date without a year is flagged only when
     its weekday fits none of the years that put it within 300 days of the
-    publication date (``weekday_assume_year``).
+    publication date (``weekday_assume_year``). Its suggestion, the mention with
+    the right weekday, is applied by ``check --fix``.
     ``dates.future-past-event``: a date after the publication date told as a
     past event in its own clause ("said on March 30, 2031" in an article
     published in 2026; "was arrested on March 20" in one of March 14).
@@ -76,12 +77,13 @@ Why a hand-written extractor
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 import statistics
 from collections.abc import Iterator
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -97,6 +99,8 @@ KINDS: dict[str, Severity] = {
     "anachronism": "warning",
     "time": "error",
 }
+# A weekday that contradicts its full date is replaced by the date's weekday (`check --fix`).
+SAFE_FIXES = frozenset({"weekday"})
 
 # English names, index 1-12 (calendar.month_name follows the process locale).
 MONTH_NAMES = ("", *(name.capitalize() for name in MONTHS))
@@ -131,7 +135,7 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
     full_dates = [(m, d) for m in mentions if (d := _full_date(m, options)) is not None]
     reference = doc.published_at
     for m in mentions:
-        yield from _calendar_hits(m, options, reference)
+        yield from _calendar_hits(doc.text, m, options, reference)
     for m, day in full_dates + _soon_after(mentions, reference, options):
         hit = _past_event_after_publication(doc, m, day, reference, options)
         if hit:
@@ -162,9 +166,11 @@ _DATE_CONTINUATIONS = _word_set(
     he she it they we i was were is are will would has had have there but with while so his her
     its their our a an of"""
 )
-# ... unless the word before says it is a date ("on March 30 police ..."), as does an
-# abbreviated month ("Feb. 30"): no one writes "In Feb. 30 people".
-_DATE_PREPOSITIONS = _word_set("on since until till from by before after")
+# ... and only after a word that takes a month alone ("In March", "last July") or at the start
+# of a sentence: after any other word ("the year to September 31 profits rose", "ending 31
+# September") the number belongs to the month. An abbreviated month ("Feb. 30") is a date:
+# no one writes "In Feb. 30 people".
+_MONTH_ALONE_BEFORE = _word_set("in during last this next early late mid of")
 
 
 def _is_count(m: DateMention) -> bool:
@@ -172,18 +178,18 @@ def _is_count(m: DateMention) -> bool:
     return (
         m.year is None
         and bool(word) and word.lower() not in _DATE_CONTINUATIONS
-        and m.preceded_by.lower() not in _DATE_PREPOSITIONS
-        and "." not in m.text
+        and m.preceded_by.lower() in _MONTH_ALONE_BEFORE | {""}
+        and m.text[0].isalpha() and "." not in m.text
     )  # fmt: skip
 
 
-def _calendar_hits(m: DateMention, options: Options, reference: date | None) -> Iterator[Hit]:
+def _calendar_hits(source: str, m: DateMention, options: Options, reference: date | None) -> Iterator[Hit]:
     if m.form == "broken":
         yield Hit(m.start, m.end, f"Malformed date '{m.text}': {m.why}", kind="malformed",
                   suggestions=_broken_suggestions(m))  # fmt: skip
         return
     if m.form == "numeric":
-        yield from _numeric_hits(m, options)
+        yield from _numeric_hits(source, m, options)
         return
     if m.form not in ("named", "iso") or m.month is None or m.day is None or _is_count(m):
         return
@@ -197,7 +203,7 @@ def _calendar_hits(m: DateMention, options: Options, reference: date | None) -> 
                 kind, why = problem
                 yield Hit(m.start, m.end, f"'{m.text}' is not a date: {why}", kind=kind)
                 return
-    yield from _weekday_hits(m, options, reference)
+    yield from _weekday_hits(source, m, options, reference)
 
 
 def _day_problem(month: int, day: int, year: int | None) -> tuple[str, str] | None:
@@ -218,7 +224,7 @@ def _day_problem(month: int, day: int, year: int | None) -> tuple[str, str] | No
     return "invalid", f"{name} has {length} days"
 
 
-def _numeric_hits(m: DateMention, options: Options) -> Iterator[Hit]:
+def _numeric_hits(source: str, m: DateMention, options: Options) -> Iterator[Hit]:
     assert m.first is not None and m.second is not None and m.year is not None
     readings = {"day-first": (m.second, m.first), "month-first": (m.first, m.second)}
     orders = list(readings) if options.day_order == "auto" else [options.day_order]
@@ -235,7 +241,7 @@ def _numeric_hits(m: DateMention, options: Options) -> Iterator[Hit]:
         else:
             problems.append((problem[0], f"{order}: {problem[1]}"))
     if len(set(valid)) == 1:  # with two real readings the weekday cannot tell which is meant
-        yield from _weekday_hits(_resolved(m, *valid[0]), options, None)
+        yield from _weekday_hits(source, _resolved(m, *valid[0]), options, None)
     if valid:
         return
     # Invalid when one reading names a real month that is merely too short; malformed otherwise.
@@ -250,7 +256,7 @@ def _resolved(m: DateMention, month: int, day: int) -> DateMention:
                        m.weekday, m.weekday_text, m.why, m.followed_by, m.preceded_by)  # fmt: skip
 
 
-def _weekday_hits(m: DateMention, options: Options, reference: date | None) -> Iterator[Hit]:
+def _weekday_hits(source: str, m: DateMention, options: Options, reference: date | None) -> Iterator[Hit]:
     if m.weekday is None or m.month is None or m.day is None:
         return
     if m.year is not None:
@@ -268,8 +274,22 @@ def _weekday_hits(m: DateMention, options: Options, reference: date | None) -> I
         m.start, m.end,
         f"{MONTH_NAMES[m.month]} {m.day}, {year} is a {WEEKDAYS[weekday]}, not a "
         f"{WEEKDAYS[m.weekday]}{where}",
-        kind="weekday", suggestions=(WEEKDAYS[weekday],),
+        kind="weekday", suggestions=_right_weekday(source[m.start : m.end], m.weekday_text, weekday),
     )  # fmt: skip
+
+
+def _right_weekday(written: str, weekday_text: str, weekday: int) -> tuple[str, ...]:
+    """The mention as written with its weekday corrected: a suggestion replaces the whole span.
+
+    An abbreviation stays abbreviated ("Fri., March 2" -> "Tue., March 2"), capitals stay capitals.
+    """
+    full = weekday_text.capitalize() in WEEKDAYS
+    name = WEEKDAYS[weekday] if full else WEEKDAYS[weekday][:3]
+    name = name.upper() if weekday_text.isupper() and len(weekday_text) > 1 else name
+    found = re.search(rf"\b{re.escape(weekday_text)}\b", written) if weekday_text else None
+    if not found:
+        return ()
+    return (written[: found.start()] + name + written[found.end() :],)
 
 
 # A date without a year is taken in every year that puts it this close to publication: a story
@@ -403,10 +423,23 @@ def _is_past(word: str) -> bool:
 _CLAUSE_BREAK = re.compile(r"[,;:!?()\"“”]|\.\s")
 
 
+_bounds_of: list[Any] = [None, [], []]  # the blocks last seen, their starts and ends, sorted
+
+
+def _block_bounds(doc: Document) -> tuple[list[int], list[int]]:
+    """Sorted block starts and ends, computed once per document (a lookup per date is then log n)."""
+    if _bounds_of[0] is not doc.blocks:
+        _bounds_of[:] = [doc.blocks, sorted(b.start for b in doc.blocks), sorted(b.end for b in doc.blocks)]
+    return _bounds_of[1], _bounds_of[2]
+
+
 def _clause(doc: Document, m: DateMention) -> tuple[str, str]:
     """The words of the date's clause before and after it (within its block)."""
-    block_start = max((b.start for b in doc.blocks if b.start <= m.start), default=0)
-    block_end = min((b.end for b in doc.blocks if b.end >= m.end), default=len(doc.prose))
+    starts, ends = _block_bounds(doc)
+    first_after = bisect.bisect_right(starts, m.start)
+    block_start = starts[first_after - 1] if first_after else 0
+    last_before = bisect.bisect_left(ends, m.end)
+    block_end = ends[last_before] if last_before < len(ends) else len(doc.prose)
     before = doc.prose[max(block_start, m.start - 200) : m.start]
     breaks = list(_CLAUSE_BREAK.finditer(before))
     before = before[breaks[-1].end() :] if breaks else before

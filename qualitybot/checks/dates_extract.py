@@ -26,6 +26,7 @@ Forms found (month names are case-sensitive, so "may" and "march" are words):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,19 +60,25 @@ _DASH = r"\s*[-–]\s*"  # hyphen or en dash
 # A number that is part of a larger one (1,200 / 3.5 / $30 / 24/7) is not a day.
 _NOT_AFTER_NUMBER = r"(?<![\d,.$£€/:-])"
 _NOT_BEFORE_NUMBER = r"(?!\d|[.,]\d|[/:-]\d)"
-_YEAR4 = r"(?:1\d{3}|2\d{3})"
+# A four-digit number followed by a time zone or "hours" is a 24-hour clock time ("1400 GMT").
+_NOT_CLOCK = (
+    r"(?!\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|ET|PT|local\b|hours?\b|hrs\b|h\b|Z\b))"
+)
+_YEAR4 = rf"(?:1\d{{3}}|2\d{{3}}){_NOT_CLOCK}"
+# Space inside a date: at most one line break (hard-wrapped text), never a paragraph break.
+_GAP = r"(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
 
 _MONTH_FIRST = re.compile(
-    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORDINAL}(?!\d)"
+    rf"\b(?P<month>{_MONTH}){_GAP}(?P<day>\d{{1,2}}){_ORDINAL}(?!\d)"
     rf"(?:{_DASH}(?P<day2>\d{{1,2}}){_ORDINAL}(?!\d))?"
-    rf"(?:,?\s+(?P<year>{_YEAR4})\b)?{_NOT_BEFORE_NUMBER}"
+    rf"(?:,?{_GAP}(?P<year>{_YEAR4})\b)?{_NOT_BEFORE_NUMBER}"
 )
 _DAY_FIRST = re.compile(
     rf"{_NOT_AFTER_NUMBER}\b(?P<day>\d{{1,2}}){_ORDINAL}"
-    rf"(?:{_DASH}(?P<day2>\d{{1,2}}){_ORDINAL})?\s+(?:of\s+)?(?P<month>{_MONTH})"
-    rf"(?:,?\s+(?P<year>{_YEAR4})\b{_NOT_BEFORE_NUMBER})?"
+    rf"(?:{_DASH}(?P<day2>\d{{1,2}}){_ORDINAL})?{_GAP}(?:of{_GAP})?(?P<month>{_MONTH})"
+    rf"(?:,?{_GAP}(?P<year>{_YEAR4})\b{_NOT_BEFORE_NUMBER})?"
 )
-_MONTH_YEAR = re.compile(rf"\b(?P<month>{_MONTH})\s+(?:of\s+)?(?P<year>{_YEAR4})\b{_NOT_BEFORE_NUMBER}")
+_MONTH_YEAR = re.compile(rf"\b(?P<month>{_MONTH}){_GAP}(?:of{_GAP})?(?P<year>{_YEAR4})\b{_NOT_BEFORE_NUMBER}")
 _ISO = re.compile(
     rf"(?<![\w./-])(?P<year>{_YEAR4})(?P<sep>[-/])(?P<month>\d{{1,2}})(?P=sep)(?P<day>\d{{1,2}})"
     r"(?!\d|[-/.]\d)"
@@ -87,9 +94,9 @@ _LONE_MONTH = re.compile(
     r"|\b(?:in|by|of|to|last|next|late|early|mid|this|since|until)[ -](?P<ambiguous>May|March)\b"
 )
 _DECADE = re.compile(r"(?<![\w,.$£€/:-])(?:1[6-9]|20)\d0s\b")
-_LONE_YEAR = re.compile(r"(?<![\w,.$£€/:-])(?:1[6-9]\d\d|20\d\d)(?!\d|[.,]\d|%|s\b|[/:-]\d)")
-_WEEKDAY_BEFORE = re.compile(rf"(?P<weekday>{_WEEKDAY}),?\s+(?:the\s+)?\Z")
-_WEEKDAY_AFTER = re.compile(rf"\A(?:,\s+(?:a\s+)?|\s+\(\s*)(?P<weekday>{_WEEKDAY})\)?(?!\w)")
+_LONE_YEAR = re.compile(r"(?<![\w,.$£€/:-])(?:1[6-9]\d\d|20\d\d)(?!\d|[.,]\d|%|s\b|[/:-]\d)" + _NOT_CLOCK)
+_WEEKDAY_BEFORE = re.compile(rf"(?P<weekday>{_WEEKDAY}),?{_GAP}(?:the{_GAP})?\Z")
+_WEEKDAY_AFTER = re.compile(rf"\A(?:,{_GAP}(?:a{_GAP})?|{_GAP}\(\s*)(?P<weekday>{_WEEKDAY})\)?(?!\w)")
 
 # Broken dates, each with why it is broken.
 _BROKEN: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -108,7 +115,7 @@ _BROKEN: tuple[tuple[re.Pattern[str], str], ...] = (
         "stray punctuation between month and day",
     ),
     (
-        re.compile(rf"{_NOT_AFTER_NUMBER}\b(?P<day>\d{{1,2}})\.\s+(?P<month>{_FULL_MONTH}),?\s+"
+        re.compile(rf"{_NOT_AFTER_NUMBER}\b(?P<day>\d{{1,2}}){_ORDINAL}\.\s+(?P<month>{_FULL_MONTH}),?\s+"
                    rf"(?P<tail>{_YEAR4})\b{_NOT_BEFORE_NUMBER}"),
         "stray period between day and month",
     ),
@@ -116,6 +123,13 @@ _BROKEN: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}){_ORDINAL}(?:\s+,|,\s*,|\.\s*,|,\s*\.)\s*"
                    rf"(?P<tail>{_YEAR4})\b{_NOT_BEFORE_NUMBER}"),
         "doubled or misplaced punctuation before the year",
+    ),
+    (
+        # "February15, 2022" / "15February 2022": the space between day and month was lost.
+        re.compile(rf"\b(?P<month>{_FULL_MONTH})(?P<day>\d{{1,2}}){_ORDINAL},?\s+(?P<tail>{_YEAR4})\b{_NOT_BEFORE_NUMBER}"
+                   rf"|{_NOT_AFTER_NUMBER}\b(?P<day_>\d{{1,2}}){_ORDINAL}(?P<month_>{_FULL_MONTH}),?\s+"
+                   rf"(?P<tail_>{_YEAR4})\b{_NOT_BEFORE_NUMBER}"),
+        "no space between day and month",
     ),
 )
 
@@ -216,10 +230,11 @@ def _previous_word(text: str, start: int) -> str:
 def _candidates(text: str) -> Iterator[DateMention]:
     for pattern, why in _BROKEN:
         for m in pattern.finditer(text):
+            groups = {k.rstrip("_"): v for k, v in m.groupdict().items() if v is not None}
             yield DateMention(
                 m.start(), m.end(), m.group(), "broken",
-                month=month_number(m.group("month")), day=int(m.group("day")),
-                year=_year(m.group("tail")) if len(m.group("tail")) == 4 else None, why=why,
+                month=month_number(groups["month"]), day=int(groups["day"]),
+                year=_year(groups["tail"]) if len(groups["tail"]) == 4 else None, why=why,
             )  # fmt: skip
     for m in _ISO.finditer(text):
         yield DateMention(
@@ -270,12 +285,17 @@ _PRIORITY: dict[MentionForm, int] = {
 def find_dates(text: str) -> list[DateMention]:
     """Every date mention in ``text``, in order, without overlaps; weekdays attached to dates."""
     chosen: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    # The chosen spans never overlap, so sorted by start their ends are sorted too: the only
+    # one that can overlap a candidate is the last that starts before the candidate ends.
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     for mention in sorted(_candidates(text), key=lambda c: (_PRIORITY[c.form], c.start - c.end, c.start)):
-        if any(mention.start < end and start < mention.end for start, end in taken):
+        i = bisect.bisect_left(taken_starts, mention.end)
+        if i and taken_ends[i - 1] > mention.start:
             continue
         chosen.append(mention)
-        taken.append((mention.start, mention.end))
+        taken_starts.insert(i, mention.start)
+        taken_ends.insert(i, mention.end)
     chosen.sort(key=lambda c: c.start)
     return _attach_weekdays(text, chosen)
 

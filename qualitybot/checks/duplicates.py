@@ -49,7 +49,22 @@ Options
     matches one in full may repeat (the default list covers "Advertisement",
     bylines and datelines; setting ``allow`` replaces it). Kinds and default
     severities: ``duplicates.paragraph`` (error), ``duplicates.sentence``
-    (warning), ``duplicates.boilerplate`` (warning).
+    (warning), ``duplicates.boilerplate`` (warning), ``duplicates.archive``
+    (error), ``duplicates.archive-paragraph`` (warning).
+
+Copies of earlier articles
+    With an archive of earlier articles (``qualitybot check --archive DIR``, or
+    ``archive: {path: DIR}`` / ``{redis: URL}`` in the rules file; fill it with
+    ``qualitybot archive add``, the bot adds each submission it checks), each
+    document is also compared with everything archived under another id:
+    ``duplicates.archive`` (error) when most of it copies one earlier document,
+    spun copies included (words swapped, sentences reordered or cut), and
+    ``duplicates.archive-paragraph`` (warning) for a single paragraph copied
+    from another earlier document. Messages name the earlier document (its
+    front matter ``submission_id``, else its path); ``related`` gives the
+    earlier paragraphs with that id as ``path``. A document is never a copy of
+    itself or of its own earlier revision (the same id). How copies are found
+    and how the thresholds were chosen: docs/duplicates.md.
 
 How it stays fast
     Exact copies are found by hashing. Near-copy candidates come from an
@@ -70,18 +85,23 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from rapidfuzz import fuzz
 
-from qualitybot.contract import CheckOptions, Hit, Severity
+from qualitybot.contract import CheckOptions, Elsewhere, Hit, Severity
 from qualitybot.document import Document, Span
+
+if TYPE_CHECKING:
+    from qualitybot.archive import Comparison
 
 KINDS: dict[str, Severity] = {
     "paragraph": "error",
     "sentence": "warning",
     "boilerplate": "warning",
+    "archive": "error",
+    "archive-paragraph": "warning",
 }
 
 # Short lines that may repeat: matched in full against the line, spaces collapsed.
@@ -183,16 +203,65 @@ class Match:
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
     paragraphs, sentences, short_lines = _units(doc, options)
-    reported: list[Span] = []
+    reported = _Covered()
     for match in find_copies(paragraphs, options.threshold, partial=False):
-        reported.append(match.later_span)
+        reported.add(match.later_span)
         yield _hit(doc, match, "paragraph")
     for match in find_copies(sentences, options.threshold, partial=True):
-        if any(_overlaps(match.later_span, done) for done in reported):
+        if reported.overlaps(match.later_span):
             continue
-        reported.append(match.later_span)
+        reported.add(match.later_span)
         yield _hit(doc, match, "sentence")
     yield from _boilerplate(doc, short_lines, options)
+    if doc.archive is not None:
+        from qualitybot.archive import archive_id  # numpy and datasketch load only when an archive is used
+
+        yield from archive_hits(doc.archive.compare(doc, archive_id(doc)))
+
+
+def archive_hits(found: Comparison) -> Iterator[Hit]:
+    """Findings for copies of earlier articles: the document as a whole, then single paragraphs."""
+    if found.copy_of is not None:
+        yield Hit(
+            found.first_start,
+            found.first_end,
+            f"Most of this document copies earlier document '{found.copy_of}' "
+            f"({math.floor(found.share * 100)}% of its word pairs are found there)",
+            kind="archive",
+            related=tuple(Elsewhere(p.doc_id, p.line, p.column, p.end_line, p.end_column) for p in found.sources),
+        )
+    for copied in found.paragraphs:
+        earlier = copied.earlier
+        yield Hit(
+            copied.start,
+            copied.end,
+            f"Paragraph copies a paragraph of earlier document '{earlier.doc_id}' at line {earlier.line} "
+            f"({math.floor(copied.share * 100)}% of its word pairs are found there)",
+            kind="archive-paragraph",
+            related=(Elsewhere(earlier.doc_id, earlier.line, earlier.column, earlier.end_line, earlier.end_column),),
+        )
+
+
+class _Covered:
+    """Spans already reported, kept merged: whether a span overlaps one is a lookup, not a scan."""
+
+    def __init__(self) -> None:
+        # Disjoint and sorted: the only one a span can overlap is the last that starts before it ends.
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, span: Span) -> bool:
+        i = bisect.bisect_left(self.starts, span.end)
+        return i > 0 and self.ends[i - 1] > span.start
+
+    def add(self, span: Span) -> None:
+        start, end = span.start, span.end
+        first = bisect.bisect_right(self.ends, start)  # the first that ends after the span starts
+        last = bisect.bisect_left(self.starts, end)  # past the last that starts before it ends
+        if first < last:  # overlapping spans: merge them into one
+            start, end = min(start, self.starts[first]), max(end, self.ends[last - 1])
+        self.starts[first:last] = [start]
+        self.ends[first:last] = [end]
 
 
 def _units(doc: Document, options: Options) -> tuple[list[Unit], list[Unit], list[Unit]]:
@@ -383,7 +452,3 @@ def _hit(doc: Document, match: Match, kind: str) -> Hit:
         kind=kind,
         related=(match.earlier_span,),
     )
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end

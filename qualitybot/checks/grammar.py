@@ -15,7 +15,10 @@ What it catches
     ``grammar.verb-form`` (errors); ``grammar.syntax``, ``grammar.word-choice``, ``grammar.typo``,
     ``grammar.spelling``, ``grammar.punctuation``, ``grammar.capitalization``,
     ``grammar.other`` (warnings); ``grammar.style``, ``grammar.formatting``
-    (info). The engine rule is named at the end of each message, e.g.
+    (info). ``grammar.long-word`` (warning), once per document: text without
+    spaces longer than 100 characters (no English word is; URLs aside) is not
+    handed to the grammar engine, whose cost grows with the square of a word's
+    length. The engine rule is named at the end of each message, e.g.
     ``(harper:PronounVerbAgreement)``, so it can be listed in ``disabled_rules``.
 
     Names are not errors: an unknown capitalised word (Psaki, Zakharova,
@@ -64,11 +67,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from qualitybot.budget import checkpoint
 from qualitybot.contract import CheckOptions, CheckUnavailable, Hit, Severity
 from qualitybot.document import Document
 from qualitybot.grammar import (
     EngineUnavailable,
     Issue,
+    bounds,
     harper_engine,
     house_rules,
     languagetool_engine,
@@ -89,7 +94,11 @@ KINDS: dict[str, Severity] = {
     "other": "warning",
     "style": "info",
     "formatting": "info",
+    "long-word": "warning",
 }
+# A doubled word ("the the" -> "the") and "a"/"an" have one right answer when the
+# engine offers exactly one: `check --fix` applies it.
+SAFE_FIXES = frozenset({"repetition", "article"})
 
 Dialect = Literal["american", "british", "australian", "canadian", "indian"]
 LANGUAGE_OF_DIALECT: dict[str, str] = {
@@ -151,11 +160,21 @@ def warm_up(options: Options) -> None:
 
 
 def check(doc: Document, options: Options) -> Iterator[Hit]:
-    issues = _engine_issues(doc, options)
+    bounded = bounds.bound(doc.prose)
+    if bounded.long_runs:
+        start, end = bounded.long_runs[0]
+        others = len(bounded.long_runs) - 1
+        yield Hit(
+            start, end,
+            f"Text without spaces of {end - start:,} characters is not checked for grammar"
+            + (f" (nor {others:,} more such runs)" if others else ""),
+            kind="long-word",
+        )  # fmt: skip
+    issues = _engine_issues(doc, options, bounded.text)
     if options.house_rules:
         issues += [
             _tagged(i, "house")
-            for i in house_rules.check(doc.prose, frozenset(options.disabled_rules))
+            for i in house_rules.check(bounded.text, frozenset(options.disabled_rules))
             if not any(_overlap(i, known) for known in issues)
         ]
     accepted = {w.casefold() for w in options.accept}
@@ -174,7 +193,7 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
         )
 
 
-def _engine_issues(doc: Document, options: Options) -> list[Issue]:
+def _engine_issues(doc: Document, options: Options, prose: str) -> list[Issue]:
     lt = options.languagetool
     if options.engine == "languagetool" or (options.engine == "auto" and lt.configured):
         if not lt.configured:
@@ -198,10 +217,11 @@ def _engine_issues(doc: Document, options: Options) -> list[Issue]:
                 doc.notes.append(f"grammar: {exc}; checked with Harper instead")
         else:
             doc.notes.append(f"grammar: LanguageTool {where} was unreachable; checked with Harper instead")
-    return _harper_issues(doc, options)
+    return _harper_issues(options, prose)
 
 
-def _harper_issues(doc: Document, options: Options) -> list[Issue]:
+def _harper_issues(options: Options, prose: str) -> list[Issue]:
+    """Harper's issues over ``prose`` (long runs blanked), chunk by chunk (see grammar.bounds)."""
     engine = harper_engine.engine(options.dialect)
     known = engine.rule_names | set(house_rules.RULES)
     unknown = [name for name in options.disabled_rules if name not in known]
@@ -210,7 +230,14 @@ def _harper_issues(doc: Document, options: Options) -> list[Issue]:
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise CheckUnavailable(f"grammar: disabled_rules: unknown rule '{unknown[0]}'{hint}")
     harper_rules = set(options.disabled_rules) - set(house_rules.RULES)
-    return [_tagged(issue, "harper") for issue in engine.lint(doc.prose, harper_rules)]
+    issues = []
+    for start, end in bounds.chunks(prose):
+        checkpoint()
+        issues += [
+            _tagged(dataclasses.replace(issue, start=issue.start + start, end=issue.end + start), "harper")
+            for issue in engine.lint(prose[start:end], harper_rules)
+        ]
+    return issues
 
 
 def _tagged(issue: Issue, engine: str) -> Issue:
@@ -261,6 +288,8 @@ def _not_a_misspelling(text: str, issue: Issue, word: str, options: Options) -> 
         return False
     if any(engine.knows(v) for v in spelling_variants.variants(word)):
         return True
+    if issue.kind != "spelling" or not word.replace("-", "").isalpha():
+        return False  # a typo ("the the") is no other spelling
     # Words the rewrites miss ("kerbs", "storey", "sizeable"): the other dialect's dictionary.
     return any(harper_engine.engine(d).knows(word) for d in spelling_variants.other_dialects(options.dialect))
 

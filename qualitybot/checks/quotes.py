@@ -167,6 +167,7 @@ _CLOSING_GLYPH: dict[tuple[Family, Style], str] = {
     ("single", "straight"): "'", ("single", "curly"): "’", ("single", "latex"): "'",
 }
 _QUOTE_CHARS = frozenset("\"'`“”‘’")
+_QUOTE_RUN = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]+")
 _OPENING_PUNCT = frozenset("([{<—–/")  # a mark after these opens, like after a space
 _CLOSING_PUNCT = frozenset(".,;:!?)]}>…—–/")  # a mark before these closes, like before a space
 _SENTENCE_END = frozenset(".!?…")
@@ -235,12 +236,16 @@ def _marks(prose: str, block: Block, sentences: list[Span], options: Options) ->
         for i in range(m.start(), m.end())
         if prose[i] in "'’′\"”″"
     }
+    # Runs of quote marks, so each mark finds its neighbours without walking the run (linear).
+    runs = [r.span() for r in _QUOTE_RUN.finditer(prose, block.start, block.end)]
+    run_starts = [start for start, _ in runs]
     marks = []
     for m in _mark_pattern(frozenset(options.marks)).finditer(prose, block.start, block.end):
         family, style, glyph, _name = _GLYPHS[m.group()]
         start, end = m.start(), m.end()
-        before = _neighbour(prose, start - 1, -1, block)
-        after = _neighbour(prose, end, 1, block)
+        run_start, run_end = runs[bisect.bisect_right(run_starts, start) - 1]
+        before = prose[run_start - 1] if run_start > block.start else " "
+        after = prose[run_end] if run_end < block.end else " "
         role = _role(before, after, prose, end, block)
         previous = _previous_char(prose, start, block)
         apostrophe = trailing = False
@@ -274,13 +279,6 @@ def _previous_char(prose: str, start: int, block: Block) -> str:
     while i >= block.start and prose[i].isspace():
         i -= 1
     return prose[i] if i >= block.start else ""
-
-
-def _neighbour(prose: str, i: int, step: int, block: Block) -> str:
-    """The nearest character that is not a quote mark, or a space outside the block."""
-    while block.start <= i < block.end and prose[i] in _QUOTE_CHARS:
-        i += step
-    return prose[i] if block.start <= i < block.end else " "
 
 
 def _role(before: str, after: str, prose: str, end: int, block: Block) -> Role:

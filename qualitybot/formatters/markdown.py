@@ -216,6 +216,9 @@ def row(finding: Finding) -> str:
     message = text(finding.message)
     if finding.excerpt.strip():
         message += "<br>" + code(finding.excerpt)
+    elsewhere = [p for p in finding.related if p.path]
+    if elsewhere:  # earlier articles in the archive, named by their ids
+        message += "<br>Earlier: " + ", ".join(f"{code(p.path or '', 80)} line {p.line}" for p in elsewhere[:3])
     if finding.suggestions:
         message += "<br>Suggestion: " + ", ".join(code(s, 60) for s in finding.suggestions[:3])
     severity = f"{_ICONS.get(finding.severity, '')}\u00a0{finding.severity}"  # no break after the icon

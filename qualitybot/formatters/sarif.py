@@ -4,7 +4,8 @@ One run of the tool ``qualitybot``: ``tool.driver.rules`` lists every rule that
 has a finding, with its descriptions and default level; each finding is a
 result with ``ruleId``/``ruleIndex``, ``level`` (error, warning, note), the
 message, a region in code points (``columnKind: unicodeCodePoints``), its
-related places, and a ``partialFingerprints`` entry that survives edits
+related places, the fix ``check --fix`` would apply (``fixes``, for fixable
+findings), and a ``partialFingerprints`` entry that survives edits
 elsewhere in the file. Document notes become tool notifications.
 """
 
@@ -120,16 +121,44 @@ def _result(doc: DocumentReport, finding: Finding, fingerprint: str, index: dict
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
+    if finding.fixable:
+        # What `check --fix` applies: the one suggestion replaces the finding's region.
+        (suggestion,) = finding.suggestions
+        result["fixes"] = [
+            {
+                "description": {"text": f"Replace with '{suggestion}'"},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": _artifact(doc.path),
+                        "replacements": [
+                            {
+                                "deletedRegion": _place_region(_place_of(finding)),
+                                "insertedContent": {"text": suggestion},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
     if finding.related:
         result["relatedLocations"] = [
-            {**_location(doc.path, _place_region(place)), "id": i, "message": {"text": "Also here"}}
+            {
+                **_location(place.path or doc.path, _place_region(place)),
+                "id": i,
+                # A place in another document is an earlier article in the archive, named by its id.
+                "message": {"text": f"Earlier in {place.path}" if place.path else "Also here"},
+            }
             for i, place in enumerate(finding.related, start=1)
         ]
     return result
 
 
+def _place_of(finding: Finding) -> Place:
+    return Place(finding.line, finding.column, finding.end_line, finding.end_column)
+
+
 def _region(finding: Finding) -> dict[str, Any]:
-    region = _place_region(Place(finding.line, finding.column, finding.end_line, finding.end_column))
+    region = _place_region(_place_of(finding))
     if finding.excerpt.strip():
         region["snippet"] = {"text": finding.excerpt}
     return region

@@ -1,26 +1,25 @@
-"""LanguageTool over its HTTP API (``/v2/languages``, ``/v2/check``).
+"""LanguageTool through ``language_tool_python``'s client, for a server or a local install.
 
 Used only when a server URL or a local install is configured: LanguageTool is
-never downloaded. Requests have bounded timeouts, so a configured server that is
-down gives :class:`EngineUnavailable` within seconds, never a hang.
+never downloaded. ``language_tool_python.LanguageTool(remote_server=...)`` talks
+to the server, with the configured timeout instead of the library's five minutes,
+so a configured server that is down gives :class:`EngineUnavailable` within
+seconds, never a hang. A local install (``path:``) is started here with the
+server class that the library also runs: the library itself only starts copies
+in its own download folder, and downloads one when that folder is empty.
 
-LanguageTool is Java and counts offsets in UTF-16 code units; Python counts code
-points. Both ends of every span are converted (an emoji before or inside an
-error shifts it by one unit per astral character). The requests are made here
-rather than through ``language_tool_python.LanguageTool``, whose ``Match`` fixes
-only the start of a span and whose timeout is five minutes; a local install is
-started with the server class that ``language_tool_python`` also runs.
-
-The text is sent as LanguageTool's annotated ``data``: prose as ``text``, the
-regions the Document blanked (Markdown markers, HTML, front matter) as
-``markup``, so offsets come back relative to the document as given.
+The Document's prose view is sent (the same length as the file, with Markdown
+markers, HTML and front matter blanked), so offsets come back relative to the
+document as given. LanguageTool is Java and counts in UTF-16 code units; the
+library converts the start of a match to code points, and the end is converted
+here (an emoji inside an error lengthens it by one unit). The library keeps the
+last text's astral positions in a class-wide cache, so checks are serialised.
 """
 
 from __future__ import annotations
 
 import atexit
 import bisect
-import json
 import shutil
 import socket
 import subprocess
@@ -28,11 +27,14 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from qualitybot.grammar import EngineUnavailable, Issue
+
+if TYPE_CHECKING:  # imported when LanguageTool is configured: it costs start-up time otherwise
+    from language_tool_python import LanguageTool
 
 CONNECT_TIMEOUT = 3.0
 START_TIMEOUT = 60.0
@@ -78,82 +80,58 @@ def kind_of(rule_id: str, category: str, issue_type: str) -> str:
 
 
 class Utf16Offsets:
-    """Converts UTF-16 code-unit offsets of a text to code-point offsets."""
+    """Converts between code-point and UTF-16 code-unit offsets of a text."""
 
     def __init__(self, text: str) -> None:
-        # UTF-16 offset at which each astral (two-unit) character starts.
-        self._astral: list[int] = []
-        units = 0
-        for char in text:
-            if ord(char) > 0xFFFF:
-                self._astral.append(units)
-                units += 2
-            else:
-                units += 1
+        # Code-point offset of each astral (two-unit) character.
+        self._astral = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+        # UTF-16 offset at which each astral character starts.
+        self._astral_units = [i + n for n, i in enumerate(self._astral)]
 
     def code_point(self, unit: int) -> int:
         """Code-point offset of a UTF-16 offset (one astral character before it = one less)."""
-        return unit - bisect.bisect_left(self._astral, unit)
+        return unit - bisect.bisect_left(self._astral_units, unit)
 
-
-def annotation(text: str, prose: str) -> list[dict[str, str]]:
-    """LanguageTool's annotated text: prose runs as text, blanked runs as markup."""
-    parts: list[dict[str, str]] = []
-    i = 0
-    while i < len(text):
-        kept = text[i] == prose[i]
-        j = i + 1
-        while j < len(text) and (text[j] == prose[j]) == kept:
-            j += 1
-        if kept:
-            parts.append({"text": text[i:j]})
-        else:
-            blanked = prose[i:j]
-            parts.append({"markup": text[i:j], "interpretAs": "\n\n" if "\n" in blanked else " "})
-        i = j
-    return parts
+    def unit(self, code_point: int) -> int:
+        """UTF-16 offset of a code-point offset."""
+        return code_point + bisect.bisect_left(self._astral, code_point)
 
 
 class LanguageToolServer:
-    """A LanguageTool server we talk to over HTTP."""
+    """A LanguageTool server, through ``language_tool_python``'s client (one per language)."""
 
     def __init__(self, url: str, timeout: float) -> None:
-        self.url = url.rstrip("/")
-        if not self.url.endswith("/v2"):
-            self.url += "/v2"
+        self.url = url.rstrip("/").removesuffix("/v2")
         self.timeout = timeout
-        self._session = requests.Session()
-        self._languages: frozenset[str] | None = None
+        self._clients: dict[str, LanguageTool] = {}
+        self._lock = threading.Lock()
 
-    def _request(self, method: str, endpoint: str, **kwargs: Any) -> Any:
-        try:
-            response = self._session.request(
-                method,
-                f"{self.url}/{endpoint}",
-                timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
-                **kwargs,
-            )
-            response.raise_for_status()
-            return response.json()
-        except requests.Timeout:
+    def _unavailable(self, exc: BaseException) -> EngineUnavailable:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, requests.Timeout):
             why = f"no answer within {self.timeout:g} s"
-        except requests.ConnectionError:
+        elif isinstance(cause, requests.ConnectionError):
             why = "cannot connect"
-        except requests.HTTPError as exc:
-            why = f"HTTP {exc.response.status_code if exc.response is not None else '?'}"
-        except ValueError:
+        else:
             why = "the answer is not LanguageTool's JSON"
-        raise EngineUnavailable(f"LanguageTool server {self.url}: {why}")
+        return EngineUnavailable(f"LanguageTool server {self.url}/v2: {why}")
 
-    def languages(self) -> frozenset[str]:
-        if self._languages is None:
-            answer = self._request("GET", "languages")
-            codes: set[str] = set()
-            for entry in answer if isinstance(answer, list) else []:
-                if isinstance(entry, dict):
-                    codes.update(str(entry.get(key, "")) for key in ("code", "longCode"))
-            self._languages = frozenset(codes - {""})
-        return self._languages
+    def _client(self, language: str) -> LanguageTool:
+        if language not in self._clients:
+            import language_tool_python
+            from language_tool_python.exceptions import LanguageToolError
+
+            # The library's request timeout is a class attribute (five minutes): ours is configured.
+            client_class = type("Client", (language_tool_python.LanguageTool,), {"_TIMEOUT": self.timeout})
+            try:
+                self._clients[language] = client_class(language=language, remote_server=self.url)
+            except LanguageToolError as exc:
+                raise self._unavailable(exc) from None
+            except (ValueError, AttributeError):
+                raise EngineUnavailable(
+                    f"LanguageTool server {self.url}/v2 does not support language '{language}'"
+                ) from None
+        return self._clients[language]
 
     def check(
         self,
@@ -163,39 +141,35 @@ class LanguageToolServer:
         disabled_rules: Iterable[str] = (),
         disabled_categories: Iterable[str] = (),
     ) -> list[Issue]:
-        if language not in self.languages():
-            raise EngineUnavailable(
-                f"LanguageTool server {self.url} does not support language '{language}'"
-            )
-        form = {"data": json.dumps({"annotation": annotation(text, prose)}), "language": language}
-        if rules := ",".join(disabled_rules):
-            form["disabledRules"] = rules
-        if categories := ",".join(disabled_categories):
-            form["disabledCategories"] = categories
-        answer = self._request("POST", "check", data=form)
-        try:
-            return list(_issues(answer["matches"], Utf16Offsets(text)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise EngineUnavailable(
-                f"LanguageTool server {self.url}: unexpected answer ({exc!r})"
-            ) from None
+        from language_tool_python.exceptions import LanguageToolError
+
+        with self._lock:
+            client = self._client(language)
+            client.disabled_rules = set(disabled_rules)
+            client.disabled_categories = set(disabled_categories)
+            try:
+                matches = client.check(prose)
+            except LanguageToolError as exc:
+                raise self._unavailable(exc) from None
+            except (KeyError, TypeError) as exc:
+                raise EngineUnavailable(f"LanguageTool server {self.url}/v2: unexpected answer ({exc!r})") from None
+        offsets = Utf16Offsets(prose)
+        return [_issue(match, offsets) for match in matches]
 
 
-def _issues(matches: list[dict[str, Any]], offsets: Utf16Offsets) -> Iterable[Issue]:
-    for match in matches:
-        rule = match.get("rule") or {}
-        category = (rule.get("category") or {}).get("id", "")
-        rule_id = str(rule.get("id", ""))
-        start = int(match["offset"])
-        end = start + int(match["length"])
-        yield Issue(
-            offsets.code_point(start),
-            offsets.code_point(end),
-            kind_of(rule_id, category, str(rule.get("issueType", ""))),
-            str(match.get("message", "")),
-            rule_id,
-            tuple(str(r["value"]) for r in (match.get("replacements") or [])[:5]),
-        )
+def _issue(match: Any, offsets: Utf16Offsets) -> Issue:
+    """An Issue of a ``language_tool_python`` Match (its offset is in code points, its length in UTF-16)."""
+    start = int(match.offset)
+    end = offsets.code_point(offsets.unit(start) + int(match.error_length))
+    rule_id = str(match.rule_id)
+    return Issue(
+        start,
+        end,
+        kind_of(rule_id, str(match.category), str(match.rule_issue_type)),
+        str(match.message),
+        rule_id,
+        tuple(str(r) for r in (match.replacements or [])[:5]),
+    )
 
 
 _SERVERS: dict[tuple[str, float], LanguageToolServer] = {}
@@ -236,14 +210,13 @@ def _start_local(directory: Path) -> str:
         stderr=subprocess.DEVNULL,
     )
     atexit.register(process.terminate)
-    url = f"http://127.0.0.1:{port}/v2"
-    probe_server = LanguageToolServer(url, 2.0)
+    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            probe_server.languages()
+            requests.get(f"{url}/v2/languages", timeout=(CONNECT_TIMEOUT, 2.0)).raise_for_status()
             return url
-        except EngineUnavailable:
+        except requests.RequestException:
             time.sleep(0.5)
     process.terminate()
     raise EngineUnavailable(f"LanguageTool install {directory}: the server did not start")

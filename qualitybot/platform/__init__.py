@@ -21,9 +21,26 @@ The interface, for ``qualitybot check --post`` and the bot service::
 ``github``: issue comments of a pull request, the submission id being the
 pull request number), ``api`` (base URL), ``token_env`` (the environment
 variable holding the bearer token; read from ``environ``, default
-``os.environ``), ``repository`` (github), and the timeouts and retry bounds.
-Base URL and token come from configuration and environment only, never from
-a document or an event.
+``os.environ``), ``repository`` (github), ``author`` (the bot's own identity,
+see below), and the timeouts and retry bounds. Base URL and token come from
+configuration and environment only, never from a document or an event.
+
+The token is stripped of surrounding whitespace (secrets mounted from files
+end with a newline) and must then be visible ASCII; otherwise
+:class:`PlatformConfigError` says so without showing it.
+
+Only our own comment is updated: a comment carrying the marker is taken as
+ours only when its author is the bot's identity (generic: the comment's
+``author.id``, compared with ``platform.author`` or the ``id`` that
+``GET {api}/me`` returns; github: ``user.login``, compared with
+``platform.author`` or the token's own login from ``GET /user``, or
+``github-actions[bot]`` for the Actions token). Anyone else's comment that
+quotes the marker is left alone and the bot creates its own. (A platform that
+lists no authors at all cannot tell; there the marker alone decides.)
+
+Submission ids are data: an empty id, ``.``, ``..`` or one with whitespace
+or control characters is refused (PlatformConfigError), and every id is
+percent-quoted as one path segment.
 
 Every request has connect/read timeouts; connection errors, timeouts, 429,
 5xx (and GitHub's rate-limit 403s) are retried with exponential backoff and
@@ -46,6 +63,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -64,9 +82,11 @@ __all__ = [
     "PlatformError",
     "Posted",
     "adapter_for",
+    "check_submission_id",
     "idempotency_key",
     "post_report",
     "publish",
+    "read_token",
 ]
 
 
@@ -80,7 +100,7 @@ class Adapter(Protocol):
     """What a platform offers: find our comment, create one, update one."""
 
     def find_comment(self, submission_id: str) -> str | None:
-        """The id of the submission's comment carrying MARKER, if there is one."""
+        """The id of the submission's comment carrying MARKER and written by us, if there is one."""
 
     def create_comment(self, submission_id: str, body: str, report: Report, key: str) -> str:
         """Create the comment; return its id."""
@@ -112,12 +132,16 @@ def publish(
     config: PlatformConfig,
     *,
     environ: Mapping[str, str] | None = None,
+    body: str | None = None,
 ) -> Posted:
-    """Like :func:`post_report`, and say whether the comment was created or updated."""
+    """Like :func:`post_report`, and say whether the comment was created or updated.
+
+    ``body``: the comment's Markdown (starting with MARKER), if not the rendered report.
+    """
     submission_id = str(submission_id)
-    if not submission_id.strip():
-        raise PlatformConfigError("no submission id to post the report to")
-    body = markdown.render(report, footer=f"submission {submission_id}, revision {revision}")
+    check_submission_id(submission_id)
+    if body is None:
+        body = markdown.render(report, footer=f"submission {submission_id}, revision {revision}")
     adapter = adapter_for(config, environ)
     try:
         existing = adapter.find_comment(submission_id)
@@ -138,16 +162,41 @@ def publish(
         adapter.close()
 
 
+_UNSAFE_ID = re.compile(r"[\s\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+
+
+def check_submission_id(submission_id: str) -> None:
+    """Refuse ids that would be syntax in a URL path rather than data."""
+    if not submission_id:
+        raise PlatformConfigError("no submission id to post the report to")
+    if submission_id in (".", "..") or _UNSAFE_ID.search(submission_id) or len(submission_id) > 200:
+        raise PlatformConfigError(
+            f"invalid submission id {submission_id[:60]!r}: no '.' or '..', no whitespace, at most 200 characters"
+        )
+
+
+def read_token(environ: Mapping[str, str], name: str) -> str:
+    """The token in ``environ[name]``, stripped; PlatformConfigError (not showing it) if unusable."""
+    token = environ.get(name, "").strip()
+    if token and not _TOKEN.fullmatch(token):
+        raise PlatformConfigError(
+            f"{name}: the token contains a space, control or non-ASCII character (not shown); "
+            "check how the secret is stored"
+        )
+    return token
+
+
 def adapter_for(config: PlatformConfig, environ: Mapping[str, str] | None = None) -> Adapter:
     """The adapter of ``config.kind``, with its token read from the environment."""
     environ = os.environ if environ is None else environ
-    token = environ.get(config.token_env, "")
+    token = read_token(environ, config.token_env)
     if config.kind == "github":
         from qualitybot.platform.github import GitHubPlatform
 
         # GitHub Actions hands out GITHUB_TOKEN; use it unless another variable is configured.
         if not token and config.token_env == PlatformConfig().token_env:
-            token = environ.get("GITHUB_TOKEN", "")
+            token = read_token(environ, "GITHUB_TOKEN")
         if not token:
             raise PlatformConfigError(
                 f"no token: set {config.token_env} (or GITHUB_TOKEN) in the environment"

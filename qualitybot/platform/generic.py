@@ -1,6 +1,7 @@
 """The platform's own comment API (DESIGN.md, "The platform's webhook API").
 
-- ``GET   {api}/submissions/{id}/comments`` -> ``[{"id": "c_1", "body": "..."}]``
+- ``GET   {api}/submissions/{id}/comments`` -> ``[{"id": "c_1", "body": "...", "author": {"id": "u_1"}}]``
+- ``GET   {api}/me`` -> ``{"id": "u_1"}``: whose token this is (unless ``platform.author`` says)
 - ``POST  {api}/submissions/{id}/comments`` ``{"body", "verdict", "report"}`` -> 201 ``{"id": "c_1"}``
 - ``PATCH {api}/submissions/{id}/comments/{comment_id}`` same body -> 200
 
@@ -14,13 +15,14 @@ from urllib.parse import quote
 
 from qualitybot.config import PlatformConfig
 from qualitybot.formatters.markdown import MARKER
-from qualitybot.platform.http import Client, PlatformError
+from qualitybot.platform.http import Client, PlatformConfigError, PlatformError
 from qualitybot.report import Report
 
 
 class GenericPlatform:
     def __init__(self, config: PlatformConfig, token: str) -> None:
         self.client = Client(config.api, token, config)
+        self.author = config.author
 
     def close(self) -> None:
         self.client.close()
@@ -36,10 +38,35 @@ class GenericPlatform:
             raise PlatformError(
                 f"GET comments of {submission_id}: expected a JSON list, got {type(comments).__name__}"
             )
-        for comment in comments:
-            if isinstance(comment, dict) and MARKER in str(comment.get("body", "")) and "id" in comment:
+        listed = [c for c in comments if isinstance(c, dict)]
+        marked = [c for c in listed if MARKER in str(c.get("body", "")) and "id" in c]
+        if not marked:
+            return None
+        if not any("author" in c for c in listed):  # this platform does not say who wrote what
+            return str(marked[0]["id"])
+        me = self.identity()
+        for comment in marked:
+            if _author_id(comment) == me:
                 return str(comment["id"])
-        return None
+        return None  # only others' comments quote the marker: ours is created
+
+    def identity(self) -> str:
+        """The author id of the bot's own comments."""
+        return self.author or self.client.remembered("me", self._who_am_i)
+
+    def _who_am_i(self) -> str:
+        try:
+            me = _json(self.client.request("GET", "/me"), "GET me")
+        except PlatformError as exc:
+            if exc.retryable:
+                raise
+            me = None
+        if not isinstance(me, dict) or not isinstance(me.get("id"), (str, int)):
+            raise PlatformConfigError(
+                "the platform lists comment authors, but GET /me did not say which is the bot: "
+                "set platform: {author: ID} to the bot's own author id"
+            )
+        return str(me["id"])
 
     def create_comment(self, submission_id: str, body: str, report: Report, key: str) -> str:
         response = self.client.request(
@@ -55,6 +82,13 @@ class GenericPlatform:
     ) -> None:
         path = f"{self._comments_path(submission_id)}/{quote(comment_id, safe='')}"
         self.client.request("PATCH", path, json=_payload(body, report), idempotency_key=key)
+
+
+def _author_id(comment: dict[str, Any]) -> str | None:
+    author = comment.get("author")
+    if isinstance(author, dict):
+        author = author.get("id")
+    return str(author) if isinstance(author, (str, int)) else None
 
 
 def _payload(body: str, report: Report) -> dict[str, Any]:

@@ -13,10 +13,11 @@ a log line or a repr; it is only sent over HTTPS, or plain HTTP to loopback.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -32,6 +33,7 @@ log = logging.getLogger("qualitybot.platform")
 RETRY_STATUSES = frozenset({408, 425, 429}) | frozenset(range(500, 600))
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _MESSAGE_CHARS = 300
+_REMEMBERED: dict[tuple[str, str, str], str] = {}
 
 
 class PlatformError(Exception):
@@ -88,6 +90,14 @@ class Client:
 
     def __repr__(self) -> str:  # never show the token
         return f"Client({self.base_url!r})"
+
+    def remembered(self, what: str, find: Callable[[], str]) -> str:
+        """``find()``, once per API, token and ``what`` in this process (the bot's identity)."""
+        key = (self.base_url, hashlib.sha256(self._token.encode()).hexdigest(), what)
+        value = _REMEMBERED.get(key)
+        if value is None:
+            value = _REMEMBERED[key] = find()
+        return value
 
     def close(self) -> None:
         self.session.close()
@@ -274,7 +284,12 @@ def _reason(exc: Exception, token: str) -> str:
 
 
 def _scrub(text: str, token: str) -> str:
-    return text.replace(token, "[token]") if token else text
+    """``text`` without the token, also as a repr or JSON would escape it."""
+    if not token:
+        return text
+    for form in {token, repr(token)[1:-1], token.encode("unicode_escape").decode("ascii")}:
+        text = text.replace(form, "[token]")
+    return text
 
 
 def _one_line(text: str) -> str:

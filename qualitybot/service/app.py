@@ -8,14 +8,21 @@ slow the checks or the platform's own API are:
 202    stored; a worker will check it and post the comment
 200    a delivery id already stored (nothing new happens), or an event
        type the gate does not act on
-400    not a valid submission event
+400    not a valid submission event (the answer says why)
 401    bad or missing signature, or a timestamp more than 5 minutes off
 413    body larger than ``--max-body``
+503    the inbox cannot be written right now (the platform retries)
 =====  =============================================================
+
+Events that cannot be stored never share the fate of the valid events committed
+with them: validation runs before storage, and a row that still cannot be written
+fails alone. Slow and idle clients are held to time limits by
+:mod:`.connections`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -26,10 +33,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from qualitybot.service.checking import Checker, InlineChecker, PoolChecker
 from qualitybot.service.events import EventError, parse_event
-from qualitybot.service.inbox import Inbox, InboxEvent
+from qualitybot.service.inbox import Inbox, InboxEvent, RowError
 from qualitybot.service.settings import Settings
 from qualitybot.service.signatures import SignatureError, Verifier
 from qualitybot.service.state import open_state
@@ -51,7 +59,13 @@ class Service:
         self.state = open_state(settings.data_dir, settings.redis_url)
         self.huey = build_queue(settings)
         self.checker: Checker = (
-            PoolChecker(settings.rules_path, settings.check_processes)
+            PoolChecker(
+                settings.rules_path,
+                settings.check_processes,
+                memory_mib=settings.check_memory,
+                timeout=settings.check_timeout,
+                large_document=settings.large_document,
+            )
             if settings.check_processes
             else InlineChecker(settings.ruleset)
         )
@@ -119,8 +133,8 @@ class Service:
         except SignatureError as exc:
             log.warning(f"refused: {exc}", extra={"delivery_id": delivery_id[:100] or None, "status": 401})
             return 401, {"error": "invalid signature"}
-        if not delivery_id or len(delivery_id) > 200:
-            return 400, {"error": "missing or overlong delivery id"}
+        if not delivery_id or len(delivery_id) > 200 or not delivery_id.isprintable() or " " in delivery_id:
+            return 400, {"error": "missing, overlong or malformed delivery id"}
         if self.inbox.seen(delivery_id):
             log.info("duplicate delivery", extra={"delivery_id": delivery_id, "status": 200})
             return 200, {"status": "duplicate"}
@@ -134,7 +148,15 @@ class Service:
             return 200, {"status": "ignored"}
         sub = event.submission
         ids = {"delivery_id": delivery_id, "submission_id": sub.id, "revision": sub.revision}
-        if not self.inbox.store(delivery_id, sub.id, sub.revision, raw):
+        try:
+            stored = self.inbox.store(delivery_id, sub.id, sub.revision, raw)
+        except RowError as exc:
+            log.warning(f"malformed event: {exc}", extra={**ids, "status": 400})
+            return 400, {"error": str(exc)}
+        except Exception as exc:  # the disk, not the event: the platform will deliver it again
+            log.error(f"inbox unavailable: {type(exc).__name__}", extra={**ids, "status": 503})
+            return 503, {"error": "cannot store events right now; deliver again later"}
+        if not stored:
             log.info("duplicate delivery", extra={**ids, "status": 200})
             return 200, {"status": "duplicate"}
         log.info("accepted", extra={**ids, "status": 202})
@@ -166,7 +188,14 @@ class Service:
             return 0
         done = self.state.done_many(e.submission_id for e in pending)
         finished = [e for e in pending if done.get(e.submission_id, -1) >= e.revision]
-        self.inbox.mark_done(e.delivery_id for e in finished)
+        failures = self.state.failures(e.delivery_id for e in finished)
+        if failures:
+            self.inbox.mark_failed(failures)
+            log.error(
+                "events ended without a report (see their reference ids)",
+                extra={"failed": self.inbox.counts()["failed"]},
+            )
+        self.inbox.mark_done(e.delivery_id for e in finished if e.delivery_id not in failures)
         finished_ids = {e.delivery_id for e in finished}
         unfinished = [e for e in pending if e.delivery_id not in finished_ids]
         if everything:
@@ -221,7 +250,7 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def create_app(service: Service, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+def create_app(service: Service, max_body: int = DEFAULT_MAX_BODY, body_timeout: float = 30.0) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(service.start)
@@ -241,11 +270,22 @@ def create_app(service: Service, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
 
     @app.post("/webhooks/submissions")
     async def submissions(request: Request) -> JSONResponse:
-        raw = await _read_limited(request, max_body)
+        try:
+            async with asyncio.timeout(body_timeout):
+                raw = await _read_limited(request, max_body)
+        except TimeoutError:
+            log.warning("refused: body not received in time", extra={"status": 408})
+            return JSONResponse({"error": f"body not received within {body_timeout:g} s"}, status_code=408)
+        except ClientDisconnect:
+            return JSONResponse({"error": "client disconnected"}, status_code=400)
         if raw is None:
             log.warning("refused: body too large", extra={"status": 413})
             return JSONResponse({"error": f"body larger than {max_body} bytes"}, status_code=413)
-        status, answer = await run_in_threadpool(service.accept, dict(request.headers), raw)
+        try:
+            status, answer = await run_in_threadpool(service.accept, dict(request.headers), raw)
+        except Exception as exc:  # a bug: one line, no traceback, and the platform retries
+            log.error(f"internal error while accepting an event: {type(exc).__name__}", extra={"status": 500})
+            status, answer = 500, {"error": "internal error"}
         return JSONResponse(answer, status_code=status)
 
     return app

@@ -43,6 +43,27 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         metavar="MIB",
         help="largest webhook body accepted, in MiB (default %(default)g)",
     )
+    serve.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="close a connection that has not sent its request headers within S seconds (default %(default)g)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="answer 408 to a request whose body has not arrived within S seconds (default %(default)g)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="open connections at most (the longest-waiting idle one is closed for a new one; default %(default)s)",
+    )
     worker = commands.add_parser(
         "worker",
         help="run extra queue workers (scale-out: other processes or machines)",
@@ -69,6 +90,16 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
             help="worker threads in this process (serve: 0 = only accept; default %(default)s)",
         )
         parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text[:40]!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("expected a number of seconds from 0 to 3600")
+    return value
 
 
 def _publisher(settings: Settings) -> Publisher:
@@ -114,16 +145,31 @@ def check_serve_settings(args: argparse.Namespace) -> tuple[Settings, Verifier, 
 
 def run_serve(args: argparse.Namespace) -> int:
     settings, verifier, publisher = check_serve_settings(args)
+    if args.max_connections < 1:
+        raise SettingsError("--max-connections must be at least 1")
+    if not 0 < args.max_body <= 1024:
+        raise SettingsError("--max-body must be more than 0 and at most 1024 MiB")
     # Configuration is sound: only now load the web stack and start logging as JSON.
     import uvicorn
 
     from qualitybot.service.app import Service, create_app
+    from qualitybot.service.connections import connection_cap, guarded
 
     logs.configure(args.log_level)
     service = Service(settings, verifier, publisher)
-    app = create_app(service, max_body=int(args.max_body * 1024 * 1024))
-    log.info(f"listening on http://{args.host}:{args.port}")
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    app = create_app(service, max_body=int(args.max_body * 1024 * 1024), body_timeout=args.body_timeout)
+    cap = connection_cap(args.max_connections)
+    protocol = guarded(args.header_timeout, args.body_timeout, cap)
+    log.info(f"listening on http://{args.host}:{args.port} (at most {cap} connections)")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        http=protocol,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
     return 0
 
 

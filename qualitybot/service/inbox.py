@@ -30,7 +30,8 @@ create table if not exists events (
     body          blob,           -- the raw signed event; dropped once done
     received_at   real not null,
     queued_at     real,           -- last handed to the task queue (NULL: not yet)
-    done_at       real            -- NULL while there is work to do
+    done_at       real,           -- NULL while there is work to do
+    failure       text            -- done, but could not be checked or posted: the reference id
 );
 create index if not exists events_pending on events (done_at, received_at);
 create index if not exists events_submission on events (submission_id, revision);
@@ -57,6 +58,10 @@ def connect(path: Path, fsync: bool = True) -> sqlite3.Connection:
     return conn
 
 
+class RowError(Exception):
+    """This one event could not be written (the others of its commit were)."""
+
+
 @dataclass
 class _Write:
     """One event waiting for the next group commit."""
@@ -78,6 +83,9 @@ class Inbox:
         self.path = data_dir / FILENAME
         self._conn = connect(self.path)
         self._conn.executescript(SCHEMA)
+        columns = {row[1] for row in self._conn.execute("pragma table_info(events)")}
+        if "failure" not in columns:  # a data dir from an earlier version
+            self._conn.execute("alter table events add column failure text")
         self._lock = threading.Lock()  # the connection: one statement or transaction at a time
         self._waiting: list[_Write] = []
         self._committing = False
@@ -128,19 +136,25 @@ class Inbox:
             try:
                 self._conn.execute("begin immediate")
                 for item in batch:
-                    cursor = self._conn.execute(
-                        "insert or ignore into events"
-                        " (delivery_id, submission_id, revision, body, received_at, queued_at)"
-                        " values (?, ?, ?, ?, ?, ?)",
-                        item.row,
-                    )
+                    # One row that cannot be written (validation should have caught it) fails
+                    # alone: the other events of the batch are still committed.
+                    try:
+                        cursor = self._conn.execute(
+                            "insert or ignore into events"
+                            " (delivery_id, submission_id, revision, body, received_at, queued_at)"
+                            " values (?, ?, ?, ?, ?, ?)",
+                            item.row,
+                        )
+                    except (OverflowError, ValueError, TypeError, sqlite3.InterfaceError) as exc:
+                        item.error = RowError(f"cannot store the event: {type(exc).__name__}")
+                        continue
                     item.stored = cursor.rowcount == 1
                 self._conn.execute("commit")
             except BaseException as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("rollback")
                 for item in batch:
-                    item.error = exc
+                    item.error = item.error or exc
                     item.stored = False
 
     def mark_unqueued(self, delivery_id: str) -> None:
@@ -165,6 +179,15 @@ class Inbox:
             ).fetchall()
         return [InboxEvent(r[0], r[1], r[2], bytes(r[3]), r[4], r[5]) for r in rows]
 
+    def mark_failed(self, failures: dict[str, str]) -> None:
+        """Done without a report: delivery id -> the reference id its comment and log name."""
+        now = time.time()
+        with self._lock:
+            self._conn.executemany(
+                "update events set done_at = ?, body = null, failure = ? where delivery_id = ?",
+                [(now, ref, d) for d, ref in failures.items()],
+            )
+
     def mark_done(self, delivery_ids: Iterable[str]) -> None:
         now = time.time()
         with self._lock:
@@ -183,5 +206,7 @@ class Inbox:
 
     def counts(self) -> dict[str, int]:
         with self._lock:
-            total, pending = self._conn.execute("select count(*), count(*) - count(done_at) from events").fetchone()
-        return {"events": int(total), "pending": int(pending)}
+            total, pending, failed = self._conn.execute(
+                "select count(*), count(*) - count(done_at), count(failure) from events"
+            ).fetchone()
+        return {"events": int(total), "pending": int(pending), "failed": int(failed)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 import time
 from contextvars import ContextVar
 from typing import Any
@@ -34,6 +35,8 @@ FIELDS = (
     "workers",
     "queue",
     "freed",
+    "failed",
+    "suppressed",
 )
 
 
@@ -55,9 +58,42 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class RateLimit(logging.Filter):
+    """At most ``burst`` lines with the same message template per ``window`` seconds.
+
+    A flood of identical complaints (a client storm, a resource running out) must not
+    become a flood of log lines: the rest are counted, and the next line that passes
+    says how many were suppressed.
+    """
+
+    def __init__(self, burst: int = 20, window: float = 10.0) -> None:
+        super().__init__()
+        self.burst, self.window = burst, window
+        self._seen: dict[tuple[str, object], tuple[float, int, int]] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.msg)
+        now = time.monotonic()
+        with self._lock:
+            start, passed, dropped = self._seen.get(key, (now, 0, 0))
+            if now - start > self.window:
+                start, passed = now, 0
+            if passed >= self.burst:
+                self._seen[key] = (start, passed, dropped + 1)
+                return False
+            self._seen[key] = (start, passed + 1, 0)
+            if len(self._seen) > 10_000:  # many distinct messages: forget the old windows
+                self._seen.clear()
+        if dropped:
+            record.suppressed = dropped
+        return True
+
+
 def configure(level: str = "info") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines())
+    handler.addFilter(RateLimit())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

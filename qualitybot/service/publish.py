@@ -23,9 +23,9 @@ class PlatformPublisher:
         """Raise PlatformConfigError now (at start-up) if no report could ever be posted."""
         platform.adapter_for(self.config).close()
 
-    def publish(self, submission_id: str, revision: int, report: Report) -> str:
+    def publish(self, submission_id: str, revision: int, report: Report, body: str | None = None) -> str:
         try:
-            posted = platform.publish(report, submission_id, revision, self.config)
+            posted = platform.publish(report, submission_id, revision, self.config, body=body)
         except platform.PlatformError as exc:
             if exc.retryable:
                 raise PlatformUnavailable(exc.message, exc.retry_after) from None

@@ -30,9 +30,9 @@ def _env_float(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(f"{name}: must not be negative")
+        raise SettingsError(f"{name}: expected a number, got {raw[:40]!r}") from None
+    if not 0 <= value < 1e12:
+        raise SettingsError(f"{name}: must be a number from 0 to 1e12")
     return value
 
 
@@ -54,6 +54,13 @@ class Settings:
     # over again (a worker machine may have died with it); re-runs are harmless.
     requeue_after: float = 900.0
     reconcile_interval: float = 5.0
+    # An event whose check fails the same way this many times gets a "could not check" comment.
+    check_attempts: int = 3
+    # A check process is killed past this many seconds, or past this much memory (MiB, 0: no limit).
+    check_timeout: float = 120.0
+    check_memory: int = 2048
+    # Events larger than this (bytes) are checked in the lane for large documents.
+    large_document: int = 100_000
     # How long delivery ids are remembered for deduplication.
     retention: float = 7 * 24 * 3600.0
 
@@ -91,6 +98,10 @@ class Settings:
             retry_max=_env_float("QUALITYBOT_RETRY_MAX", cls.retry_max),
             requeue_after=_env_float("QUALITYBOT_REQUEUE_AFTER", cls.requeue_after),
             reconcile_interval=max(0.2, _env_float("QUALITYBOT_RECONCILE_INTERVAL", cls.reconcile_interval)),
+            check_attempts=max(1, int(_env_float("QUALITYBOT_CHECK_ATTEMPTS", cls.check_attempts))),
+            check_timeout=max(0.1, _env_float("QUALITYBOT_CHECK_TIMEOUT", cls.check_timeout)),
+            check_memory=int(_env_float("QUALITYBOT_CHECK_MEMORY", cls.check_memory)),
+            large_document=int(_env_float("QUALITYBOT_LARGE_DOCUMENT", cls.large_document)),
         )
 
 

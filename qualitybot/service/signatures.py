@@ -19,9 +19,10 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from standardwebhooks.webhooks import Webhook
+if TYPE_CHECKING:  # the library is part of the `service` extra: imported when a verifier is built
+    from standardwebhooks.webhooks import Webhook
 
 Scheme = Literal["standard", "github"]
 SCHEMES: tuple[Scheme, ...] = ("standard", "github")
@@ -48,6 +49,8 @@ class Verifier:
             if not secret.startswith("whsec_"):
                 raise SecretError("a Standard Webhooks secret starts with 'whsec_' followed by base64")
             try:
+                from standardwebhooks.webhooks import Webhook
+
                 self._standard = Webhook(secret)
             except Exception:  # the library raises binascii.Error or its own: never echo the secret
                 raise SecretError("the webhook secret is not valid base64 after 'whsec_'") from None
@@ -75,6 +78,8 @@ class Verifier:
 
 def standard_headers(secret: str, delivery_id: str, body: bytes, timestamp: int) -> dict[str, str]:
     """The headers a platform sends with ``body`` (for tests, benchmarks and simulators)."""
+    from standardwebhooks.webhooks import Webhook
+
     webhook = Webhook(secret)
     signature = webhook.sign(delivery_id, datetime.fromtimestamp(timestamp, UTC), body.decode("utf-8"))
     return {"webhook-id": delivery_id, "webhook-timestamp": str(timestamp), "webhook-signature": signature}

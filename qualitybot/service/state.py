@@ -8,6 +8,14 @@ newest revision finished, and who is working on it right now (a lease).
   machines. It expires (``ttl``) so that a worker killed with ``kill -9`` cannot block
   its submission for ever; a lease of a dead process on the same host (the token
   names host and pid) is freed at once, at start-up or when another worker wants it.
+  Every acquisition has a new token, which fences posting: right before it posts, a
+  worker *renews* its lease for longer than posting can take (:meth:`renew`, atomic:
+  only if the token is still its own). A worker whose lease expired during a long
+  check and was taken over finds another token there and does not post, so a stale
+  report never overwrites a newer one.
+- a *failure* record says that an event ended without a report (it could not be
+  checked, or the platform refused the comment), with the reference id given to the
+  operator; the inbox marks such events failed.
 - a *claim* says that an event is in hand: being worked on (by a process: token) or
   waiting in the queue's schedule for a retry, until a time. The reconciler hands an
   unfinished event over again only when nobody has a live claim on it, so a long
@@ -75,6 +83,9 @@ class SubmissionState(Protocol):
     def set_done(self, submission_id: str, revision: int) -> None: ...
     def acquire(self, submission_id: str, ttl: float) -> str | None: ...
     def release(self, submission_id: str, token: str) -> None: ...
+    def renew(self, submission_id: str, token: str, ttl: float) -> bool: ...
+    def set_failed(self, delivery_id: str, reference: str) -> None: ...
+    def failures(self, delivery_ids: Iterable[str]) -> dict[str, str]: ...
     def free_dead_leases(self) -> int: ...
     def claim(self, delivery_id: str, token: str, ttl: float) -> None: ...
     def unclaim(self, delivery_id: str) -> None: ...
@@ -92,6 +103,8 @@ class SqliteState:
         submission_id text primary key, token text not null, expires_at real not null);
     create table if not exists claims (
         delivery_id text primary key, token text not null, expires_at real not null);
+    create table if not exists failures (
+        delivery_id text primary key, reference text not null, failed_at real not null);
     """
 
     def __init__(self, data_dir: Path) -> None:
@@ -176,6 +189,31 @@ class SqliteState:
     def release(self, submission_id: str, token: str) -> None:
         self._conn().execute("delete from leases where submission_id = ? and token = ?", (submission_id, token))
 
+    def renew(self, submission_id: str, token: str, ttl: float) -> bool:
+        cursor = self._conn().execute(
+            "update leases set expires_at = ? where submission_id = ? and token = ?",
+            (time.time() + ttl, submission_id, token),
+        )
+        return cursor.rowcount == 1
+
+    def set_failed(self, delivery_id: str, reference: str) -> None:
+        self._conn().execute(
+            "insert or replace into failures (delivery_id, reference, failed_at) values (?, ?, ?)",
+            (delivery_id, reference, time.time()),
+        )
+
+    def failures(self, delivery_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(set(delivery_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn().execute(
+                f"select delivery_id, reference from failures where delivery_id in ({marks})", chunk
+            )
+            found.update({r[0]: str(r[1]) for r in rows})
+        return found
+
     def claim(self, delivery_id: str, token: str, ttl: float) -> None:
         self._conn().execute(
             "insert or replace into claims (delivery_id, token, expires_at) values (?, ?, ?)",
@@ -224,6 +262,11 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# Extend KEYS[1] to ARGV[2] ms only if it still holds our token (the fence before posting).
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 
 
 class RedisState:
@@ -232,6 +275,7 @@ class RedisState:
         self._prefix = prefix
         self._raise_to = self._redis.register_script(_RAISE_TO)
         self._release = self._redis.register_script(_RELEASE)
+        self._renew = self._redis.register_script(_RENEW)
 
     def _key(self, kind: str, submission_id: str) -> str:
         return f"{self._prefix}:{kind}:{submission_id}"
@@ -274,6 +318,21 @@ class RedisState:
 
     def release(self, submission_id: str, token: str) -> None:
         self._release(keys=[self._key("lease", submission_id)], args=[token])
+
+    def renew(self, submission_id: str, token: str, ttl: float) -> bool:
+        return bool(self._renew(keys=[self._key("lease", submission_id)], args=[token, max(1, int(ttl * 1000))]))
+
+    def set_failed(self, delivery_id: str, reference: str) -> None:
+        self._redis.set(self._key("failed", delivery_id), reference, ex=REDIS_KEY_TTL)
+
+    def failures(self, delivery_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(set(delivery_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            values = self._redis.mget([self._key("failed", d) for d in chunk])
+            found.update({d: str(v) for d, v in zip(chunk, values, strict=True) if v is not None})
+        return found
 
     def claim(self, delivery_id: str, token: str, ttl: float) -> None:
         self._redis.set(self._key("claim", delivery_id), token, px=max(1, int(ttl * 1000)))

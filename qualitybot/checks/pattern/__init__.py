@@ -27,11 +27,14 @@ Options
     ``extends`` (required) chooses the rule type; ``message``, ``level``
     (suggestion -> info, warning, error; ``severity`` wins), ``scope`` (text, raw,
     paragraph, sentence, heading[.hN], list, blockquote, table; ``~`` negates),
-    ``link``, ``description``, ``limit`` and ``action`` apply to every type; the keys of
+    ``link``, ``description``, ``limit`` and ``action`` apply to every type, as does
+    qualitybot's own ``safe_fix: true`` (``check --fix`` may apply the alert's
+    suggestion when it is the only one); the keys of
     each type are listed by ``qualitybot rules explain pattern``. Regular expressions
     are Go RE2 syntax and run in linear time; patterns RE2 cannot run (look-arounds,
-    back-references) run in a backtracking engine with a time budget, and a pattern
-    that exhausts it is stopped and reported as ``RULE.timeout``.
+    back-references) run in a backtracking engine with a time budget (0.25 s per
+    rule and 1 s for all rules on one document), and a rule whose pattern exhausts
+    it is stopped and reported as ``RULE.timeout``.
 
 Implementation: one module per Vale rule type in this package; ``base`` holds
 the keys every rule has and picks the rule type's model from ``extends``;
@@ -41,6 +44,7 @@ files of a Vale style folder.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 
 # Importing the rule type modules registers them with ValeRule (by their ``extends`` name).
@@ -57,7 +61,13 @@ from qualitybot.checks.pattern import (  # noqa: F401
     unsupported,
 )
 from qualitybot.checks.pattern.base import ValeRule as Options
-from qualitybot.checks.pattern.regex import BACKTRACKING_BUDGET, PatternTimeout, time_budget
+from qualitybot.checks.pattern.regex import (
+    BACKTRACKING_BUDGET,
+    DOCUMENT_BUDGET,
+    DocumentBudget,
+    PatternTimeout,
+    time_budget,
+)
 from qualitybot.contract import Hit, Severity
 from qualitybot.document import Document
 
@@ -69,22 +79,39 @@ KINDS: dict[str, Severity] = {
 }
 
 
+# The backtracking budget each document has left, shared by all its pattern rules.
+_budgets: dict[int, DocumentBudget] = {}
+
+
+def _budget(doc: Document) -> DocumentBudget:
+    budget = _budgets.get(id(doc))
+    if budget is None:
+        budget = _budgets[id(doc)] = DocumentBudget()
+        weakref.finalize(doc, _budgets.pop, id(doc), None)  # before the id can be reused
+    return budget
+
+
 def check(doc: Document, options: Options) -> Iterator[Hit]:
     hits: list[Hit] = []
     try:
-        with time_budget():
+        with time_budget(document=_budget(doc)):
             for hit in options.run(doc):
                 hits.append(hit)
                 if options.limit and len(hits) >= options.limit:
                     break
     except PatternTimeout as exc:
+        spent = (
+            f"needs backtracking, and the {DOCUMENT_BUDGET:g} s that all pattern rules may spend "
+            "backtracking on this document ran out"
+            if exc.document
+            else f"backtracked for over {BACKTRACKING_BUDGET:g} s on this document"
+        )
         hits.append(
             Hit(
                 0,
                 0,
-                f"Rule stopped: its regular expression {exc.args[0]!r} backtracked for over "
-                f"{BACKTRACKING_BUDGET:g} s on this document; rewrite it without nested repeats "
-                "or look-arounds (RE2 syntax runs in linear time)",
+                f"Rule stopped: its regular expression {exc.args[0]!r} {spent}; "
+                "rewrite it without nested repeats or look-arounds (RE2 syntax runs in linear time)",
                 kind="timeout",
             )
         )

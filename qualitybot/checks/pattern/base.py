@@ -57,6 +57,9 @@ class ValeRule(CheckOptions):
     link: str = Field("", description="a URL that explains the rule")
     limit: int = Field(0, ge=0, description="report at most this many alerts per document; 0 = all")
     action: Action = Field(Action(name="", params=[]), description="Vale's fix action (kept for editors)")
+    safe_fix: bool = Field(
+        False, description="qualitybot: `check --fix` may apply the alert's suggestion when it is the only one"
+    )
 
     variants: ClassVar[dict[str, type[ValeRule]]] = {}
 
@@ -89,6 +92,10 @@ class ValeRule(CheckOptions):
     def default_severities(self) -> dict[str, Severity]:
         """Vale's ``level`` sets the severity of the rule's alerts (not of its ``timeout``)."""
         return {"": LEVELS[self.level]}
+
+    def safe_fix_kinds(self) -> frozenset[str]:
+        """``safe_fix: true`` makes the rule's alerts (kind "") fixable; never its ``timeout``."""
+        return frozenset({""}) if self.safe_fix else frozenset()
 
     def not_run(self) -> str:
         """Why this rule reports nothing, for ``rules list``/``validate``; empty: it runs."""

@@ -2,9 +2,13 @@
 
 The variables are Vale's: ``words``, ``sentences``, ``characters``, ``paragraphs``,
 ``syllables``, ``polysyllabic_words``, ``complex_words``, ``long_words``, ``pre``,
-``list``, ``blockquote`` and ``heading.h1`` .. ``heading.h6``; ``math.sqrt`` and the
-other ``math`` functions may be called. The formula is parsed into a small whitelisted
-expression tree, never executed as code.
+``list``, ``blockquote`` and ``heading.h1`` .. ``heading.h6``; the ``math`` functions
+of :data:`MATH_FUNCTIONS` (``math.sqrt``, ``math.log``, ...) may be called. A formula
+comes from a rules file, which may come from a pull request, so it is never run as
+code: it is checked against a whitelist when the rules load (``rules validate``
+refuses ``math.factorial(100000000)``), then evaluated by ``simpleeval`` over floats
+only, so every number is bounded and every operation takes constant time; a formula
+of more than :data:`MAX_FORMULA` characters is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, Literal
 
 import textstat
 from pydantic import Field, field_validator
+from simpleeval import InvalidExpression, SimpleEval
 
 from qualitybot.checks.pattern.base import ValeRule, register
 from qualitybot.checks.pattern.message import format_message
@@ -41,14 +46,31 @@ VARIABLES = (
     *(f"heading_h{n}" for n in range(1, 7)),
 )
 _HEADING_VAR = re.compile(r"heading\.(h[1-6])")
-_BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Mod: operator.mod,
+MAX_FORMULA = 500  # characters of a formula or condition
+# Functions of floats that run in constant time (math.factorial, math.comb, ... do not).
+MATH_FUNCTIONS = (
+    "sqrt", "cbrt", "exp", "log", "log10", "log2", "log1p", "pow", "ceil", "floor", "trunc",
+    "fabs", "hypot", "fmod", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+)  # fmt: skip
+
+
+def _on_floats(function: Callable[..., Any]) -> Callable[..., float]:
+    """Arguments and result as floats: a huge int can neither go in nor come out."""
+    return lambda *args: float(function(*(float(a) for a in args)))
+
+
+_BINARY: dict[type[ast.AST], Callable[..., float]] = {
+    ast.Add: _on_floats(operator.add),
+    ast.Sub: _on_floats(operator.sub),
+    ast.Mult: _on_floats(operator.mul),
+    ast.Div: _on_floats(operator.truediv),
+    ast.Mod: _on_floats(operator.mod),
 }
-_COMPARE: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
+_OPERATORS: dict[type[ast.AST], Callable[..., Any]] = {
+    **_BINARY,
+    ast.USub: _on_floats(operator.neg),
+    ast.UAdd: _on_floats(operator.pos),
+    ast.Not: operator.not_,
     ast.Gt: operator.gt,
     ast.GtE: operator.ge,
     ast.Lt: operator.lt,
@@ -56,6 +78,8 @@ _COMPARE: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
 }
+_FUNCTIONS = {f"math_{name}": _on_floats(getattr(math, name)) for name in MATH_FUNCTIONS}
+_MATH_CALL = re.compile(r"\bmath\.(?=[A-Za-z_])")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)", re.MULTILINE)
 _COMPLEX_SUFFIX = re.compile(r"(es|ed|ing)$")
 
@@ -84,10 +108,9 @@ class Metric(ValeRule):
         counts = document_counts(doc)
         if not counts["words"]:
             return
-        formula = parse_expression(_HEADING_VAR.sub(r"heading_\1", self.formula))
         try:
-            result = float(evaluate(formula, counts))
-            fires = evaluate(parse_expression(f"{result!r} {self.condition}"), counts)
+            result = float(evaluate(_HEADING_VAR.sub(r"heading_\1", self.formula), counts))
+            fires = math.isfinite(result) and evaluate(f"{result!r} {self.condition}", counts)
         except (ZeroDivisionError, OverflowError, ValueError):
             return  # a formula undefined on this document (no sentences, say) says nothing
         if fires:
@@ -96,16 +119,27 @@ class Metric(ValeRule):
 
 def parse_expression(source: str) -> ast.expr:
     """Parse and whitelist: numbers, known variables, + - * / %, comparisons, math calls."""
+    if len(source) > MAX_FORMULA:
+        raise ValueError(f"longer than {MAX_FORMULA} characters")
     text = source.replace("&&", " and ").replace("||", " or ").strip()
     try:
         tree = ast.parse(text, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):
         raise ValueError(f"'{source.strip()}' is not an arithmetic expression") from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id not in VARIABLES and node.id != "math":
             raise ValueError(f"unknown variable '{node.id}' (known: {', '.join(VARIABLES)})")
-        if isinstance(node, ast.Call) and not _math_function(node.func):
-            raise ValueError("only math.NAME(...) functions may be called")
+        if isinstance(node, ast.Attribute) and not _math_function(node):
+            raise ValueError(
+                f"'{ast.unparse(node)}' is not allowed in a formula "
+                f"(functions: {', '.join('math.' + name for name in MATH_FUNCTIONS)})"
+            )
+        if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Attribute) or node.keywords):
+            raise ValueError("only math.NAME(...) functions may be called, without keywords")
+        if isinstance(node, ast.Constant) and (
+            isinstance(node.value, bool) or not isinstance(node.value, int | float) or not _finite(node.value)
+        ):
+            raise ValueError("a formula holds numbers only, each below 1e308")
         allowed = (
             ast.Expression,
             ast.BinOp,
@@ -127,39 +161,26 @@ def parse_expression(source: str) -> ast.expr:
     return tree
 
 
-def _math_function(func: ast.expr) -> Callable[..., float] | None:
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "math":
-        found = getattr(math, func.attr, None)
-        return found if callable(found) else None
-    return None
+def _math_function(node: ast.Attribute) -> bool:
+    return isinstance(node.value, ast.Name) and node.value.id == "math" and node.attr in MATH_FUNCTIONS
 
 
-def evaluate(node: ast.expr, counts: dict[str, float]) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return node.value
-    if isinstance(node, ast.Name):
-        return counts[node.id]
-    if isinstance(node, ast.BinOp):
-        return _BINARY[type(node.op)](evaluate(node.left, counts), evaluate(node.right, counts))
-    if isinstance(node, ast.UnaryOp):
-        value = evaluate(node.operand, counts)
-        return -value if isinstance(node.op, ast.USub) else (not value if isinstance(node.op, ast.Not) else value)
-    if isinstance(node, ast.Compare):
-        left = evaluate(node.left, counts)
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = evaluate(right_node, counts)
-            if not _COMPARE[type(op)](left, right):
-                return False
-            left = right
-        return True
-    if isinstance(node, ast.BoolOp):
-        values = [evaluate(v, counts) for v in node.values]
-        return all(values) if isinstance(node.op, ast.And) else any(values)
-    if isinstance(node, ast.Call):
-        func = _math_function(node.func)
-        if func is not None:
-            return func(*(evaluate(a, counts) for a in node.args))
-    raise ValueError(f"cannot evaluate {ast.dump(node)}")
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond any float
+        return False
+
+
+def evaluate(source: str, counts: dict[str, float]) -> Any:
+    """The value of a formula that :func:`parse_expression` accepted, by simpleeval, over floats."""
+    parse_expression(source)  # the whitelist, whatever the caller did
+    text = _MATH_CALL.sub("math_", source.replace("&&", " and ").replace("||", " or ").strip())
+    evaluator = SimpleEval(operators=_OPERATORS, functions=_FUNCTIONS, names=counts)
+    try:
+        return evaluator.eval(text)
+    except InvalidExpression as exc:
+        raise ValueError(str(exc)) from None
 
 
 def document_counts(doc: Document) -> dict[str, float]:

@@ -5,7 +5,10 @@ linear time, no catastrophic backtracking, same syntax and the same ASCII ``\\b`
 as Vale. Vale also accepts look-arounds and back-references (it falls back to a
 backtracking engine for them); those patterns are compiled with the ``regex``
 module instead and every search runs under a time budget, so a pathological one
-stops with :class:`PatternTimeout` instead of hanging.
+stops with :class:`PatternTimeout` instead of hanging. The budget is twofold: one
+rule's searches over one document share :data:`BACKTRACKING_BUDGET`, and all rules'
+backtracking searches over one document share :data:`DOCUMENT_BUDGET`, so that 200
+slow rules cost a document one second, not fifty.
 """
 
 from __future__ import annotations
@@ -23,7 +26,17 @@ import regex
 
 # Seconds that backtracking patterns may take, all searches of one rule over one document.
 BACKTRACKING_BUDGET = 0.25
+# Seconds that backtracking patterns may take, all searches of all rules over one document.
+DOCUMENT_BUDGET = 1.0
 _deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
+_shared: ContextVar[DocumentBudget | None] = ContextVar("document_budget", default=None)
+
+
+@dataclass
+class DocumentBudget:
+    """Seconds of backtracking left for one document, whatever the rule spending them."""
+
+    left: float = DOCUMENT_BUDGET
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # errors are reported as rules-file messages, not on stderr
@@ -34,16 +47,26 @@ class PatternError(ValueError):
 
 
 class PatternTimeout(Exception):
-    """A backtracking pattern ran out of its time budget; ``args[0]`` is the pattern."""
+    """A backtracking pattern ran out of its time budget; ``args[0]`` is the pattern.
+
+    ``document`` is true when the document's shared budget ran out (perhaps spent
+    by other rules), false when the rule's own did.
+    """
+
+    def __init__(self, source: str, document: bool = False) -> None:
+        super().__init__(source)
+        self.document = document
 
 
 @contextmanager
-def time_budget(seconds: float = BACKTRACKING_BUDGET) -> Iterator[None]:
-    """Searches of backtracking patterns inside share ``seconds``; past them, PatternTimeout."""
+def time_budget(seconds: float = BACKTRACKING_BUDGET, document: DocumentBudget | None = None) -> Iterator[None]:
+    """Searches of backtracking patterns inside share ``seconds`` and spend ``document``'s."""
     token = _deadline.set(time.monotonic() + seconds)
+    shared = _shared.set(document)
     try:
         yield
     finally:
+        _shared.reset(shared)
         _deadline.reset(token)
 
 
@@ -52,7 +75,25 @@ def _remaining(source: str) -> float:
     remaining = BACKTRACKING_BUDGET if deadline is None else deadline - time.monotonic()
     if remaining <= 0:
         raise PatternTimeout(source)
-    return remaining
+    document = _shared.get()
+    if document is not None and document.left <= 0:
+        raise PatternTimeout(source, document=True)
+    return remaining if document is None else min(remaining, document.left)
+
+
+@contextmanager
+def _spending(source: str) -> Iterator[float]:
+    """The timeout for one backtracking search; its time is taken from the document's budget."""
+    timeout = _remaining(source)
+    started = time.monotonic()
+    try:
+        yield timeout
+    except TimeoutError:
+        document = _shared.get()
+        raise PatternTimeout(source, document=document is not None and document.left <= timeout) from None
+    finally:
+        if (document := _shared.get()) is not None:
+            document.left -= time.monotonic() - started
 
 
 @dataclass(frozen=True)
@@ -83,10 +124,8 @@ class Pattern:
             for m in self.compiled.finditer(text):
                 yield Match(m.start(), m.end(), tuple(m.span(i) for i in range(1, self.groups + 1)))
             return
-        try:
-            found = list(self.compiled.finditer(text, timeout=_remaining(self.source)))
-        except TimeoutError:
-            raise PatternTimeout(self.source) from None
+        with _spending(self.source) as timeout:
+            found = list(self.compiled.finditer(text, timeout=timeout))
         for m in found:
             yield Match(m.start(), m.end(), tuple(m.span(i) for i in range(1, self.groups + 1)))
 
@@ -96,10 +135,8 @@ class Pattern:
     def fullmatch(self, text: str) -> bool:
         if self.engine == "re2":
             return self.compiled.fullmatch(text) is not None
-        try:
-            return self.compiled.fullmatch(text, timeout=_remaining(self.source)) is not None
-        except TimeoutError:
-            raise PatternTimeout(self.source) from None
+        with _spending(self.source) as timeout:
+            return self.compiled.fullmatch(text, timeout=timeout) is not None
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,164 @@
+"""Slow and idle clients cannot exhaust the server.
+
+uvicorn's HTTP/1.1 protocol (h11), with three limits added:
+
+- **header timeout**: a connection must deliver a complete request line and headers
+  within ``header_timeout`` seconds of opening (or of its previous response, on a
+  kept-alive connection), else it is closed;
+- **body timeout**: once the headers are in, the whole body must follow within
+  ``body_timeout`` seconds (the app answers 408; this closes the connection if the
+  app is not reading);
+- **connection cap**: at most ``max_connections`` connections are open (kept below
+  the process's file-descriptor limit). When the cap is reached, the connection that
+  has waited longest without ever sending a complete request is closed to make room
+  (failing that, the longest-idle kept-alive one), so thousands of stalled
+  connections cannot lock out the platform's next webhook.
+
+Connections closed this way are counted, and one log line every few seconds says
+how many (never one line per connection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import time
+from typing import Any, ClassVar
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+log = logging.getLogger("qualitybot.service")
+
+# File descriptors kept for everything but client connections (databases, pipes to the
+# check processes, the platform, Redis).
+RESERVED_FDS = 256
+SUMMARY_EVERY = 5.0
+
+
+def raise_fd_limit() -> int:
+    """Raise the soft limit on open files to the hard limit; return the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+def connection_cap(wanted: int) -> int:
+    """``wanted``, or fewer if the file-descriptor limit cannot hold that many."""
+    return max(16, min(wanted, raise_fd_limit() - RESERVED_FDS))
+
+
+class GuardedProtocol(H11Protocol):
+    """H11Protocol with header/body timeouts and a connection cap (set by :func:`guarded`)."""
+
+    header_timeout: ClassVar[float] = 10.0
+    body_timeout: ClassVar[float] = 30.0
+    max_connections: ClassVar[int] = 1000
+    # Connections without a request in progress, oldest first (a dict keeps insertion order):
+    # those that never sent a complete request, and kept-alive ones between requests.
+    waiting: ClassVar[dict[GuardedProtocol, None]] = {}
+    idle: ClassVar[dict[GuardedProtocol, None]] = {}
+    closed: ClassVar[dict[str, int]] = {}
+    last_summary: ClassVar[float] = 0.0
+    summary_due: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._wait_for_request(self.waiting)
+        if len(self.connections) > self.max_connections:
+            oldest = next((c for c in self.waiting if c is not self), None) or next(iter(self.idle), None)
+            (oldest or self)._close("connection cap reached")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._forget()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.transport.is_closing() or self.conn.their_state is not h11.SEND_BODY:
+            return
+        if self in self.waiting or self in self.idle:
+            # The headers are complete: the body has its own deadline.
+            self._forget()
+            self._arm(self.body_timeout, "body timeout")
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.conn.their_state is h11.DONE:
+            # A whole request is in: the app takes it from here.
+            self._forget()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            # Kept alive: the next request's headers have a deadline too.
+            self._wait_for_request(self.idle)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _wait_for_request(self, queue: dict[GuardedProtocol, None]) -> None:
+        self._forget()
+        queue[self] = None
+        self._arm(self.header_timeout, "header timeout")
+
+    def _forget(self) -> None:
+        self._disarm()
+        self.waiting.pop(self, None)
+        self.idle.pop(self, None)
+
+    def _arm(self, seconds: float, why: str) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._close, why)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _close(self, why: str) -> None:
+        self._forget()
+        if not self.transport.is_closing():
+            self.transport.abort()
+        cls = type(self)
+        cls.closed[why] = cls.closed.get(why, 0) + 1
+        if not cls.summary_due:  # one line now, or at the end of the current window
+            cls.summary_due = True
+            wait = max(0.0, cls.last_summary + SUMMARY_EVERY - time.monotonic())
+            self.loop.call_later(wait, cls.summarise)
+
+    @classmethod
+    def summarise(cls) -> None:
+        cls.summary_due = False
+        cls.last_summary = time.monotonic()
+        summary = ", ".join(f"{n} ({reason})" for reason, n in sorted(cls.closed.items()))
+        cls.closed.clear()
+        log.warning(f"closed slow or idle connections: {summary}")
+
+
+def guarded(header_timeout: float, body_timeout: float, max_connections: int) -> type[GuardedProtocol]:
+    """A protocol class for ``uvicorn.run(http=...)`` with these limits."""
+    return type(
+        "Guarded",
+        (GuardedProtocol,),
+        {
+            "header_timeout": header_timeout,
+            "body_timeout": body_timeout,
+            "max_connections": max_connections,
+            "waiting": {},
+            "idle": {},
+            "closed": {},
+            "last_summary": 0.0,
+            "summary_due": False,
+        },
+    )
