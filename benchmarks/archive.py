@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import qualitybot.archive as archive_module
-from qualitybot.archive import Archive, RedisStore, SqliteStore, shingles_of
+from qualitybot.archive import Archive, RedisStore, SqliteStore, decode, encode, fingerprint, shingles_of
 from qualitybot.document import parse
 
 # Relative to the repository root; QUALITYBOT_EVAL names it elsewhere (a worktree in another folder).
@@ -74,23 +75,29 @@ def spin(text: str, replace: float, vocabulary: list[str], rng: random.Random) -
 
 
 class Synthetic:
-    """Articles from a Zipf-distributed vocabulary: sentences of 12-28 words, 4 a paragraph, 6 paragraphs."""
+    """Articles from a Zipf-distributed vocabulary: sentences of 12-28 words, 4 a paragraph, 6 paragraphs.
+
+    ``article(i)`` is the same text for the same seed and index in every process.
+    """
 
     def __init__(self, seed: int, words: int = 20000) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         syllables = ["ka", "lo", "mi", "ren", "tu", "sa", "vel", "or", "in", "dra", "pe", "qua", "sto", "li", "mon"]
         vocab = set()
         while len(vocab) < words:
             vocab.add("".join(self.rng.choice(syllables) for _ in range(self.rng.randint(1, 4))))
         self.vocabulary = sorted(vocab)
+        self.rng.shuffle(self.vocabulary)
         self.cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(self.vocabulary))))
 
-    def article(self) -> str:
+    def article(self, index: int | None = None) -> str:
+        rng = self.rng if index is None else random.Random(self.seed * 10_000_019 + index)
         paragraphs = []
         for _ in range(6):
             sentences = []
             for _ in range(4):
-                words = self.rng.choices(self.vocabulary, cum_weights=self.cumulative, k=self.rng.randint(12, 28))
+                words = rng.choices(self.vocabulary, cum_weights=self.cumulative, k=rng.randint(12, 28))
                 sentences.append(" ".join(words).capitalize() + ".")
             paragraphs.append(" ".join(sentences))
         return "\n\n".join(paragraphs) + "\n"
@@ -243,7 +250,22 @@ def _best(store: Archive, text: str) -> tuple[str | None, float]:
 # --- scale ---------------------------------------------------------------------
 
 
-def scale(sizes: list[int], redis_url: str | None, seed: int, queries: int) -> None:
+_pool_synthetic: Synthetic | None = None
+
+
+def _pool_init(seed: int) -> None:
+    global _pool_synthetic
+    _pool_synthetic = Synthetic(seed)
+
+
+def _pool_record(index: int) -> tuple[str, bytes, list[int]]:
+    """What ``Archive.add`` stores for synthetic article ``index``, computed in a pool process."""
+    assert _pool_synthetic is not None
+    fp = fingerprint(parse(_pool_synthetic.article(index), f"a/{index}.txt"))
+    return f"a/{index}", encode(fp), fp.bands()
+
+
+def scale(sizes: list[int], redis_url: str | None, seed: int, queries: int, timed_adds: int, jobs: int) -> None:
     synthetic = Synthetic(seed)
     rng = random.Random(seed)
     folder = tempfile.TemporaryDirectory()
@@ -251,45 +273,47 @@ def scale(sizes: list[int], redis_url: str | None, seed: int, queries: int) -> N
         store = Archive(RedisStore(redis_url, prefix=f"bench:{seed}:"))
     else:
         store = Archive(SqliteStore(Path(folder.name)))
-    kept: list[tuple[str, str]] = []  # a sample of archived texts to spin copies of
     count = 0
-    print(f"store: {store.store.location if redis_url else 'sqlite (temporary directory)'}; "
-          f"{queries} queries at each size: half spun copies (20% of words), half new articles")
+    print(f"store: {store.store.location if redis_url else 'sqlite (temporary directory)'}; the archive is filled "
+          f"by {jobs} processes computing records, then {timed_adds} articles are added through Archive.add and "
+          f"timed; {queries} queries at each size: half spun copies (20% of words), half new articles")
     print("| articles | add ms/article (CPU) | query mean ms (CPU) | query p50 ms | query p95 ms | copies found | "
           "disk / Redis memory | peak RSS |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for size in sizes:
-        started, cpu = time.perf_counter(), time.process_time()
-        first = count
-        while count < size:
-            text = synthetic.article()
-            store.add(f"a/{count}", parse(text, f"a/{count}.txt"))
-            if rng.random() < 0.01 or len(kept) < 100:
-                kept.append((f"a/{count}", text))
-            count += 1
-        add_ms = (time.perf_counter() - started) * 1000 / max(1, count - first)
-        add_cpu = (time.process_time() - cpu) * 1000 / max(1, count - first)
-        times, cpu_times, found = [], [], 0
-        for i in range(queries):
-            if i % 2 == 0:
-                doc_id, text = rng.choice(kept)
-                query = spin(text, 0.2, synthetic.vocabulary, rng)
-            else:
-                doc_id, query = "", synthetic.article()
-            doc = parse(query, "query.txt")
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_pool_init, initargs=(seed,)) as pool:
+        for size in sizes:
+            fill = range(count, max(count, size - timed_adds))
+            for doc_id, record, bands in pool.imap(_pool_record, fill, chunksize=64):
+                store.store.put(doc_id, record, bands, lambda old: decode(old).bands())
+            count = max(count, size - timed_adds)
             started, cpu = time.perf_counter(), time.process_time()
-            result = store.compare(doc, "query")
-            times.append((time.perf_counter() - started) * 1000)
-            cpu_times.append((time.process_time() - cpu) * 1000)
-            found += bool(doc_id) and result.copy_of == doc_id
-        stats = store.stats()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        times.sort()
-        print(f"| {size:,} | {add_ms:.1f} ({add_cpu:.1f}) | {statistics.mean(times):.1f} "
-              f"({statistics.mean(cpu_times):.1f}) | {times[len(times) // 2]:.1f} | "
-              f"{times[int(0.95 * len(times))]:.1f} | "
-              f"{found}/{queries // 2 + queries % 2} | {stats['bytes'] / 1048576:.0f} MiB | {peak:.0f} MiB |",
-              flush=True)
+            first = count
+            while count < size:
+                store.add(f"a/{count}", parse(synthetic.article(count), f"a/{count}.txt"))
+                count += 1
+            add_ms = (time.perf_counter() - started) * 1000 / max(1, count - first)
+            add_cpu = (time.process_time() - cpu) * 1000 / max(1, count - first)
+            times, cpu_times, found = [], [], 0
+            for i in range(queries):
+                if i % 2 == 0:
+                    index = rng.randrange(count)
+                    doc_id, query = f"a/{index}", spin(synthetic.article(index), 0.2, synthetic.vocabulary, rng)
+                else:
+                    doc_id, query = "", synthetic.article()
+                doc = parse(query, "query.txt")
+                started, cpu = time.perf_counter(), time.process_time()
+                result = store.compare(doc, "query")
+                times.append((time.perf_counter() - started) * 1000)
+                cpu_times.append((time.process_time() - cpu) * 1000)
+                found += bool(doc_id) and result.copy_of == doc_id
+            stats = store.stats()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            times.sort()
+            print(f"| {size:,} | {add_ms:.1f} ({add_cpu:.1f}) | {statistics.mean(times):.1f} "
+                  f"({statistics.mean(cpu_times):.1f}) | {times[len(times) // 2]:.1f} | "
+                  f"{times[int(0.95 * len(times))]:.1f} | "
+                  f"{found}/{queries // 2 + queries % 2} | {stats['bytes'] / 1048576:.0f} MiB | {peak:.0f} MiB |",
+                  flush=True)
     store.close()
     folder.cleanup()
 
@@ -301,11 +325,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,30000,100000", help="scale: archive sizes to measure at")
     parser.add_argument("--queries", type=int, default=200, help="scale: queries at each size")
     parser.add_argument("--redis", metavar="URL", help="scale: measure the Redis store instead of SQLite")
+    parser.add_argument("--timed-adds", type=int, default=500, help="scale: adds timed at each size")
+    parser.add_argument("--jobs", type=int, default=2, help="scale: processes computing the filler records")
     args = parser.parse_args()
     if args.part == "recall":
         recall(args.seed)
     else:
-        scale([int(s) for s in args.sizes.split(",")], args.redis, args.seed, args.queries)
+        scale([int(s) for s in args.sizes.split(",")], args.redis, args.seed, args.queries, args.timed_adds, args.jobs)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ Run from the repository root:  python benchmarks/grammar.py [--limit N] [--speed
 Reads ../shared/eval/ (not part of the project) and prints:
 - edited news (bbc_news.jsonl): grammar findings per 1,000 words by severity and
   kind, and how many articles the grammar rule alone would fail;
+- other edited news (timebank_aquaint.jsonl: 1998 newswire; onestop.jsonl: Guardian
+  texts rewritten at three levels): the same figures, and every error-severity
+  finding with its context, to be read and counted as real or false;
 - LanguageTool's example sentences (lt_examples.jsonl): share of marked errors
   (rules on by default) that a finding overlaps, share of correct sentences flagged;
 - JFLEG learner sentences, detokenized: share of sentences flagged, before and
@@ -108,7 +111,8 @@ def bbc(out: TextIO, options: grammar.Options, limit: int | None, speed_sample: 
             by_kind[f"{f.rule}/{f.severity}"] += 1
             by_engine[f.message.rsplit("(", 1)[-1].split(":")[0]] += 1
             if f.severity == "error":
-                errors.append(f"  {article['id']}:{f.line}:{f.column} {f.rule}: {f.excerpt!r}")
+                errors.append(f"  {article['id']}:{f.line}:{f.column} {f.rule} "
+                              f"{f.message.rsplit('(', 1)[-1][:-1]}: {f.excerpt!r}")
         failing += any(f.severity == "error" for f in findings)
     print(f"## Edited news: bbc_news.jsonl, {len(articles)} articles, {words} words", file=out)
     for severity in ("error", "warning", "info"):
@@ -129,6 +133,38 @@ def bbc(out: TextIO, options: grammar.Options, limit: int | None, speed_sample: 
         print(f"{what}: {1000 * seconds[key] / max(1, speed_words):.3f} s", file=out)
 
 
+def other_news(out: TextIO, options: grammar.Options, severities: dict[str, str]) -> None:
+    """The grammar check alone on AQUAINT newswire and OneStop texts: densities and every error."""
+    sets = {
+        "timebank_aquaint.jsonl": [(d["id"], d["text"]) for d in load("timebank_aquaint.jsonl")],
+        "onestop.jsonl": [(d["id"], d["text"]) for d in load("onestop.jsonl")],
+    }
+    for name, texts in sets.items():
+        words = sum(len(text.split()) for _, text in texts)
+        by_severity: collections.Counter[str] = collections.Counter()
+        errors: list[str] = []
+        failing = 0
+        for doc_id, text in texts:
+            doc = parse(text, doc_id + ".txt")
+            hits = list(grammar.check(doc, options))
+            for hit in hits:
+                severity = severities[hit.kind]
+                by_severity[severity] += 1
+                if severity == "error":
+                    line, column = doc.line_col(hit.start)
+                    context = text[max(0, hit.start - 40) : hit.end + 30].replace("\n", " ")
+                    errors.append(f"  {doc_id}:{line}:{column} {hit.kind} {hit.message.rsplit('(', 1)[-1][:-1]}: "
+                                  f"{context!r}")
+            failing += any(severities[h.kind] == "error" for h in hits)
+        print(f"\n## Edited news: {name}, {len(texts)} texts, {words} words", file=out)
+        for severity in ("error", "warning", "info"):
+            count = by_severity[severity]
+            print(f"{severity:8} {count:6d} findings, {per_k(count, words)} per 1,000 words", file=out)
+        print(f"texts the grammar rule alone fails: {failing} of {len(texts)}", file=out)
+        print("error-severity findings:", file=out)
+        print("\n".join(errors) if errors else "  none", file=out)
+
+
 def overlaps(hit: Hit, start: int, end: int) -> bool:
     return hit.start < max(end, start + 1) and start < hit.end
 
@@ -147,15 +183,17 @@ def lt_examples(out: TextIO, options: grammar.Options, severities: dict[str, str
         found += bool(marked)
         found_errors += any(severities[h.kind] == "error" for h in marked)
         found_by_category[row["category_id"]] += bool(marked)
-    flagged = flagged_errors = 0
+    flagged = flagged_warnings = flagged_errors = 0
     for row in correct:
         hits = [h for h in grammar.check(parse(row["text"]), options) if severities[h.kind] != "off"]
         flagged += bool(hits)
+        flagged_warnings += any(severities[h.kind] in ("error", "warning") for h in hits)
         flagged_errors += any(severities[h.kind] == "error" for h in hits)
     print("\n## LanguageTool examples: lt_examples.jsonl", file=out)
     print(f"marked errors found (rules on by default, {len(incorrect)}): {found / len(incorrect):.1%} "
           f"any severity, {found_errors / len(incorrect):.1%} as errors", file=out)
     print(f"correct sentences flagged ({len(correct)}): {flagged / len(correct):.1%} any severity, "
+          f"{flagged_warnings / len(correct):.1%} as warnings or errors, "
           f"{flagged_errors / len(correct):.1%} as errors", file=out)
     print("found by category:", ", ".join(
         f"{c} {found_by_category[c]}/{n}" for c, n in by_category.most_common()), file=out)
@@ -196,7 +234,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--limit", type=int, help="only the first N news articles")
     parser.add_argument("--speed-sample", type=int, default=200, help="articles timed (default 200)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=("bbc", "lt", "jfleg"))
+    parser.add_argument("--skip", nargs="*", default=[], choices=("bbc", "news", "lt", "jfleg"))
     args = parser.parse_args()
     if not EVAL.is_dir():
         print(f"skipped: {EVAL} not found (run from the repository root next to ../shared/eval)")
@@ -210,6 +248,8 @@ def main() -> int:
               f"{rule.options.dialect}), {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores", file=out)
         if "bbc" not in args.skip:
             bbc(out, rule.options, args.limit, args.speed_sample)
+        if "news" not in args.skip:
+            other_news(out, rule.options, severities)
         if "lt" not in args.skip:
             lt_examples(out, rule.options, severities)
         if "jfleg" not in args.skip:

@@ -74,6 +74,7 @@ TOKEN_ENV = "QUALITYBOT_GITHUB_TOKEN"  # how the token reaches `qualitybot check
 
 ARTICLE_PATTERNS = "*.md *.markdown *.txt *.html"
 RULES_SUFFIXES = (".yml", ".yaml")  # what is copied from the base commit: rules files, Vale styles
+MAX_RULES_FILE_BYTES = 1024 * 1024
 
 
 class ActionError(Exception):
@@ -218,13 +219,15 @@ def base_rules_file(name: str, base: str, folder: Path) -> tuple[Path, Path | No
 
 
 def _copy_base_yaml(commit: str, folder: Path) -> None:
-    listed = _git("ls-tree", "-r", "-z", "--full-tree", commit)
+    listed = _git("ls-tree", "-r", "-z", "-l", "--full-tree", commit)
     blobs: list[tuple[str, str]] = []
     for entry in filter(None, listed.split("\0")):
         meta, _, name = entry.partition("\t")
-        mode, kind, sha = meta.split()
-        # Regular files only: a symbolic link in the base commit is not followed either.
-        if kind == "blob" and mode in ("100644", "100755") and name.lower().endswith(RULES_SUFFIXES):
+        mode, kind, sha, length = meta.split()
+        # Regular files only (a symbolic link in the base commit is not followed either),
+        # and not the repository's large YAML data: no rules file is that big.
+        if (kind == "blob" and mode in ("100644", "100755") and name.lower().endswith(RULES_SUFFIXES)
+                and int(length) <= MAX_RULES_FILE_BYTES):
             blobs.append((sha, name))
     if not blobs:
         return

@@ -269,9 +269,14 @@ def compare(fp: Fingerprint, own_id: str, candidates: dict[str, Fingerprint]) ->
     copy_of = best if shares[best] >= DOCUMENT_SHARE and len(mine) >= MIN_DOCUMENT_SHINGLES else None
     sources: list[Place] = []
     copied: list[CopiedParagraph] = []
-    for unit in fp.paragraphs:
+    paragraphs = fp.paragraphs
+    # A candidate holding a copy of one of these paragraphs shares at least that much of it
+    # with the whole document: the others need no paragraph-by-paragraph comparison.
+    least = min((len(u.shingles) for u in paragraphs), default=0) * min(DOCUMENT_SHARE, PARAGRAPH_SHARE)
+    near = {k: v for k, v in candidates.items() if shares[k] * len(mine) >= least}
+    for unit in paragraphs:
         found: tuple[float, str, Unit] | None = None
-        for doc_id, other in sorted(candidates.items()):
+        for doc_id, other in sorted(near.items()):
             for earlier in other.units:
                 share = _share(unit.shingles, earlier.shingles)
                 if found is None or share > found[0]:
@@ -406,7 +411,10 @@ class RedisStore:
     """
 
     def __init__(self, url: str, prefix: str = "qualitybot:archive:") -> None:
-        import redis
+        try:
+            import redis
+        except ImportError:
+            raise ArchiveError("a Redis archive needs the redis package: pip install 'qualitybot[service]'") from None
 
         parts = urlsplit(url)
         # Never echo the URL: it may hold a password.
@@ -490,6 +498,10 @@ class Archive:
         ids = [d for d in self.store.lookup(fp.bands(), MAX_CANDIDATES + 1) if d != own_id][:MAX_CANDIDATES]
         candidates = {doc_id: decode(record) for doc_id, record in self.store.get(ids).items()}
         return compare(fp, own_id, candidates)
+
+    def warm_up(self) -> None:
+        """Load datasketch (about a second: it imports scipy) before the first document needs it."""
+        _permutations()
 
     def stats(self) -> dict[str, Any]:
         return {

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from qualitybot.budget import TimeBudget
 from qualitybot.config import ArchiveConfig, load_rules
 from qualitybot.document import parse
 from qualitybot.engine import Engine
@@ -33,6 +34,7 @@ class Job:
     max_bytes: int
     stdin_filename: str | None = None  # the name reports give a document read from stdin
     archive: ArchiveConfig | None = None  # --archive: instead of the rules file's archive
+    time_budget: TimeBudget | None = None  # None: the rules file's
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def _init_worker(job: Job) -> None:
     ruleset = load_rules(job.rules_file)
     if job.archive:
         ruleset = dataclasses.replace(ruleset, archive=job.archive)
-    _worker_engine, _worker_job = Engine(ruleset), job
+    _worker_engine, _worker_job = Engine(ruleset, job.time_budget), job
 
 
 def _check_in_worker(path: str) -> Outcome:

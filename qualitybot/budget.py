@@ -5,12 +5,12 @@ A rules file sets it (all optional)::
     time_budget:
       seconds_per_10k_words: 5   # the budget grows with the document...
       min_seconds: 10            # ...from this for short (or wordless) documents
-      max_seconds: 40            # ...up to this; 0 turns the budget off
+      max_seconds: 25            # ...up to this; 0 turns the budget off
 
 and ``qualitybot check --time-budget SECONDS`` sets a fixed budget instead.
 
 The budget is for the whole document; the checks run one after another, and
-one that starts after the budget is spent still gets a tenth of it, so one
+one that starts after the budget is spent still gets a twentieth of it, so one
 slow check does not leave the others unrun. A check that runs over is stopped
 and reported as ``RULE.timeout`` (an error by default, as the document was not
 fully checked); the findings it made before are kept.
@@ -50,7 +50,7 @@ class TimeBudget(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     seconds_per_10k_words: float = Field(default=5.0, ge=0, le=3600, description="budget per 10,000 words")
     min_seconds: float = Field(default=10.0, ge=0, le=86400, description="budget of short or wordless documents")
-    max_seconds: float = Field(default=40.0, ge=0, le=86400, description="largest budget; 0 = no time budget")
+    max_seconds: float = Field(default=25.0, ge=0, le=86400, description="largest budget; 0 = no time budget")
 
     def seconds(self, words: int) -> float | None:
         """The budget for a document of ``words`` words; None when there is none."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import importlib.util
 import logging
+import math
 import os
 import re
 import sys
@@ -14,18 +16,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from qualitybot import __version__, archive_cli, fix, rules_tools
+from qualitybot import __version__, archive_cli, budget, fix, rules_tools
 from qualitybot.batch import Job, Outcome, check_all, default_jobs
 from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules, rules_name
 from qualitybot.contract import CheckUnavailable
 from qualitybot.engine import CheckFailed, Engine
 from qualitybot.exits import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, EXIT_USAGE
 from qualitybot.formatters import FORMATS, github, renderer
+from qualitybot.formatters._common import printable
 from qualitybot.platform import PlatformConfigError, PlatformError, publish
 from qualitybot.progress import progress_bar
 from qualitybot.report import DocumentReport, InputProblem, Report
 from qualitybot.service.settings import SettingsError
 from qualitybot.sources import DEFAULT_MAX_BYTES, expand
+
+MAX_SIZE_MIB = 1024  # --max-size: a larger document is no article
 
 
 class UsageError(Exception):
@@ -37,6 +42,26 @@ def _iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _size_mib(value: str) -> float:
+    try:
+        size = float(value)
+    except ValueError:
+        size = math.nan
+    if not math.isfinite(size) or not 0 < size <= MAX_SIZE_MIB:
+        raise argparse.ArgumentTypeError(f"expected a size in MiB above 0 and at most {MAX_SIZE_MIB}, got {value!r}")
+    return size
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or not 0 <= seconds <= 86400:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 (no budget) to 86400, got {value!r}")
+    return seconds
 
 
 def _positive_int(value: str) -> int:
@@ -73,8 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", metavar="FILE", help="write the report there instead of stdout")
     check.add_argument("--published-at", type=_iso_date, metavar="YYYY-MM-DD",
                        help="reference date for date checks (else front matter, else today)")
-    check.add_argument("--max-size", type=float, default=DEFAULT_MAX_BYTES / 1048576, metavar="MIB",
+    check.add_argument("--max-size", type=_size_mib, default=DEFAULT_MAX_BYTES / 1048576, metavar="MIB",
                        help="largest document to read, in MiB (default %(default)g)")
+    check.add_argument("--time-budget", type=_seconds, metavar="SECONDS",
+                       help="time the checks may take on one document; a check that runs over is stopped "
+                       "and reported (default: time_budget in the rules file; 0 = no budget)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--jobs", "-j", type=_positive_int, default=0, metavar="N",
                        help="documents checked in parallel (default: one per core)")
@@ -110,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
+    _check_output(args.output)
     skipped: list[str] = []
     paths = list(expand(args.paths, skipped, args.exclude))
     for note in skipped:
@@ -125,7 +154,8 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
         ruleset = load_rules(rules_file)
         if args.archive:
             ruleset = dataclasses.replace(ruleset, archive=args.archive)
-        engines[rules_file] = Engine(ruleset)
+        time_budget = budget.fixed(args.time_budget) if args.time_budget is not None else ruleset.time_budget
+        engines[rules_file] = Engine(ruleset, time_budget)
         engines[rules_file].start_warm_up()
     outcomes: dict[int, Outcome] = {}
     problems: list[InputProblem] = []
@@ -138,6 +168,7 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
                 int(args.max_size * 1048576),
                 stdin_filename=args.stdin_filename,
                 archive=args.archive,
+                time_budget=engine.time_budget,
             )
             checked = check_all(engine, job, [paths[i] for i in indexes], args.jobs or default_jobs())
             for i, outcome in zip(indexes, checked, strict=True):
@@ -148,7 +179,7 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     for i in sorted(outcomes):
         outcome = outcomes[i]
         if outcome.input_error:
-            print(f"qualitybot: {outcome.input_error}", file=sys.stderr)
+            print(f"qualitybot: {printable(outcome.input_error)}", file=sys.stderr)
             problems.append(InputProblem(outcome.path, outcome.input_error))
         elif outcome.report:
             outcome.report.rules = rules_name(rules_of[i])
@@ -164,12 +195,15 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
         args.color == "auto" and args.output is None and out.isatty() and "NO_COLOR" not in os.environ
     )
     rendered = renderer(args.format)(report, color)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(rendered)
-    else:
-        out.write(rendered)
-        out.flush()
+    try:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        else:
+            out.write(rendered)
+            out.flush()
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {args.output or 'stdout'}: {exc.strerror or exc}") from None
     if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         github.append_job_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
     if args.post:
@@ -221,15 +255,39 @@ def _hide_below(report: DocumentReport, minimum: str) -> None:
 
 def run_fixes(args: argparse.Namespace, out: TextIO, report: Report) -> int:
     """``--diff``: print the safe fixes; ``--fix``: apply them, then check again and report what remains."""
-    fixes = [fixed for doc in report.documents if (fixed := fix.fix_file(doc.path, doc)) is not None]
+    fixes, failed = [], False
+    for doc in report.documents:
+        try:
+            fixed = fix.fix_file(doc.path, doc)
+            if fixed is not None and args.fix:
+                fixed.write()
+                print(f"qualitybot: {fixed.path}: fixed {len(fixed.edits)} finding(s)", file=sys.stderr)
+        except (OSError, UnicodeError) as exc:
+            print(f"qualitybot: {doc.path}: cannot fix: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+            failed = True
+            continue
+        fixes.extend([fixed] if fixed else [])
     if args.diff:
         out.write("".join(f.diff() for f in fixes))
         out.flush()
-        return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
-    for fixed in fixes:
-        fixed.write()
-        print(f"qualitybot: {fixed.path}: fixed {len(fixed.edits)} finding(s)", file=sys.stderr)
-    return run_check(argparse.Namespace(**{**vars(args), "fix": False}), out)
+        return EXIT_USAGE if failed else EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
+    status = run_check(argparse.Namespace(**{**vars(args), "fix": False}), out)
+    return EXIT_USAGE if failed else status
+
+
+def _check_output(path: str | None) -> None:
+    """Refuse an --output that cannot be written before any document is checked."""
+    if path is None:
+        return
+    if not path:
+        raise UsageError("--output: empty file name")
+    if os.path.isdir(path):
+        raise UsageError(f"--output {printable(path)}: is a directory; name a file")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"--output {printable(path)}: no such folder {printable(folder)}")
+    if not os.access(folder, os.W_OK) and not os.access(path, os.W_OK):
+        raise UsageError(f"--output {printable(path)}: not writable")
 
 
 def post(
@@ -355,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qualitybot: internal error: {exc!r} (please report this)", file=sys.stderr)
         return EXIT_INTERNAL
     finally:
-        out.flush()
+        with contextlib.suppress(OSError):  # a full or closed stdout was reported above
+            out.flush()
     return EXIT_INTERNAL
 
 

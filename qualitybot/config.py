@@ -182,7 +182,7 @@ def _read_yaml(path: Path) -> _Located:
         return _Located({}, where)
     errors: list[str] = []
     try:
-        data = _construct(node, name, (), where, [MAX_YAML_NODES], errors)
+        data = _construct(node, name, (), where, [MAX_YAML_NODES], errors, yaml.SafeLoader(""))
     except RecursionError:
         raise ConfigError([f"{name}: invalid YAML: nested too deeply"]) from None
     if errors:
@@ -197,6 +197,7 @@ def _construct(
     where: dict[tuple[str, ...], Where],
     budget: list[int],
     errors: list[str],
+    loader: yaml.SafeLoader,
 ) -> Any:
     # An alias is the node it names, so a "billion laughs" file expands exponentially
     # here: every value built counts against the file's budget.
@@ -212,23 +213,24 @@ def _construct(
         plain = type(node)(_implicit_tag(node), node.value, node.start_mark, node.end_mark)
         if isinstance(node, yaml.ScalarNode) and node.value == "" and node.tag == REMOVE_TAG:
             return Remove(None)
-        value = _construct(plain, name, path, where, budget, errors)
+        value = _construct(plain, name, path, where, budget, errors, loader)
         return Replace(value) if node.tag == REPLACE_TAG else Remove(value)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(yaml.SafeLoader(" ").construct_object(key_node))
+            key = str(loader.construct_object(key_node, deep=True))
             line = key_node.start_mark.line + 1
             if key in result:
                 first = where[(*path, key)][1]
                 errors.append(f"{name}:{line}: {_key((*path, key))}: set twice (first on line {first}); keep one")
                 continue
             where[(*path, key)] = (name, line)
-            result[key] = _construct(value_node, name, (*path, key), where, budget, errors)
+            result[key] = _construct(value_node, name, (*path, key), where, budget, errors, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, name, (*path, str(i)), where, budget, errors) for i, item in enumerate(node.value)]
-    loader = yaml.SafeLoader("")
+        return [
+            _construct(item, name, (*path, str(i)), where, budget, errors, loader) for i, item in enumerate(node.value)
+        ]
     return loader.construct_object(node, deep=True)
 
 
@@ -331,6 +333,10 @@ class _Loading:
                 return True
         return False
 
+    def outside(self, ref: str) -> str:
+        return (f"'{ref}' is outside {self.root}, the folder rules files may reach "
+                f"(see {RULES_ROOT_ENV} in SECURITY.md); not read")
+
     def count_file(self) -> bool:
         self.files += 1
         return self.files <= MAX_RULES_FILES
@@ -396,8 +402,7 @@ def _load_merged(
             )
             continue
         if not loading.allows(parent_path):
-            errors.append(_at(where, at, f"extends: '{parent}' is outside {loading.root}, the folder "
-                              f"rules files may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+            errors.append(_at(where, at, f"extends: {loading.outside(parent)}"))
             continue
         key = parent_path.resolve()
         if key in chain or key == path.resolve():
@@ -447,24 +452,22 @@ def _import_vale(
     sources: list[str] = []
     extra: dict[str, Any] = {}
     for i, ref in enumerate(refs):
+        at = ("import", str(i)) if len(refs) > 1 else ("import",)
+        if not loading.allows(path.parent / ref):  # not even listed
+            errors.append(_at(where, at, f"import: {loading.outside(ref)}"))
+            continue
         try:
             if ref.endswith(".ini"):
-                ini = (path.parent / ref).resolve()
-                if not loading.allows(ini):
-                    raise ImportProblem(f"import: '{ref}' is outside {loading.root}, the folder rules files "
-                                        f"may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read")
-                config = read_vale_ini(ini)
+                config = read_vale_ini((path.parent / ref).resolve())
                 files = [(r.rule_id, r.file) for r in config.rules]
             else:
                 config, files = None, style_rule_files(ref, path)
         except ImportProblem as exc:
-            errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",), str(exc)))
+            errors.append(_at(where, at, str(exc)))
             continue
         for rule_id, rule_file in files:
-            if not loading.allows(rule_file):
-                errors.append(_at(where, ("import", str(i)) if len(refs) > 1 else ("import",),
-                                  f"import: '{rule_file}' is outside {loading.root}, the folder rules files "
-                                  f"may reach (see {RULES_ROOT_ENV} in SECURITY.md); not read"))
+            if not loading.allows(rule_file):  # a symbolic link in the style folder
+                errors.append(_at(where, at, f"import: {loading.outside(str(rule_file))}"))
                 continue
             if not loading.count_file():
                 errors.append(f"{rule_file}: more than {MAX_RULES_FILES} rules files; refused")
@@ -482,8 +485,8 @@ def _import_vale(
             rules_where.update({("rules", rule_id, *k): v for k, v in located.where.items()})
             sources.append(str(rule_file))
         if config is not None:
-            at = where.get(("import", str(i))) or where.get(("import",)) or (str(path), 1)
-            _apply_vale_ini(config, rules, rules_where, at, extra)
+            ini_at = where.get(("import", str(i))) or where.get(("import",)) or (str(path), 1)
+            _apply_vale_ini(config, rules, rules_where, ini_at, extra)
             sources.append(str((path.parent / ref).resolve()))
     rules.update(extra)
     return {"rules": rules}, rules_where, tuple(sources)

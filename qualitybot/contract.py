@@ -12,7 +12,13 @@ A check module (listed in :data:`qualitybot.checks.CHECK_MODULES`) defines:
   human looking (``check --fix``), when a hit has exactly one; a suggestion always
   replaces the hit's whole span;
 - ``check(doc, options)``: yields :class:`Hit` objects with character offsets
-  into ``doc.text``.
+  into ``doc.text``;
+- or, for a check that judges the others' findings (a second-stage check such as
+  ``fluency``), ``judge(doc, options, earlier)`` instead of ``check``: the engine
+  runs it after every other check and hands it their findings as
+  :class:`Earlier` records (after severities and suppressions were applied); it
+  returns a :class:`Judgement`, its hits and the figures it adds to the
+  document's metrics.
 
 Checks never read YAML, format reports or touch the network: the engine adds
 rule id, severity, line/column, suppression and verdict. This module imports
@@ -22,7 +28,7 @@ can all depend on it without depending on each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -82,6 +88,28 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """A finding of a first-stage check, as a second-stage check sees it."""
+
+    check: str
+    rule: str
+    severity: Severity
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a second-stage check returns: its hits and the figures for the document's metrics."""
+
+    hits: tuple[Hit, ...] = ()
+    metrics: Mapping[str, float] = field(default_factory=dict)
+
+
+Judge = Callable[[Document, CheckOptions, Sequence[Earlier]], Judgement]
+
+
+@dataclass(frozen=True)
 class CheckSpec:
     """What the engine knows of a check module."""
 
@@ -92,3 +120,5 @@ class CheckSpec:
     run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
     warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
     safe_fixes: frozenset[str] = frozenset()
+    #: Set for a second-stage check (``run`` then yields nothing).
+    judge: Judge | None = field(default=None, repr=False)

@@ -133,11 +133,15 @@ def parse(
     match = _FRONT_MATTER.match(text)
     if match:
         body_start = match.end()
-        try:
-            loaded = yaml.safe_load(match.group(1) or "")
-        except yaml.YAMLError as exc:
-            loaded = None
-            notes.append(f"front matter is not valid YAML and was ignored ({_first_line(exc)})")
+        source = match.group(1) or ""
+        loaded = None
+        if len(source) > MAX_FRONT_MATTER_CHARS:
+            notes.append(f"front matter is longer than {MAX_FRONT_MATTER_CHARS:,} characters and was ignored")
+        else:
+            try:
+                loaded = yaml.load(source, Loader=_FrontMatterLoader)  # a SafeLoader: no objects
+            except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a date like 2024-02-30
+                notes.append(f"front matter is not valid YAML and was ignored ({_first_line(exc)})")
         if isinstance(loaded, dict):
             metadata = {str(k): v for k, v in loaded.items()}
         _blank(prose, 0, body_start)
@@ -152,6 +156,12 @@ def parse(
         blocks = _text_blocks("".join(prose), body_start)
     prose_text = "".join(prose)
     sentences = [s for i, b in enumerate(blocks) for s in split_sentences(prose_text, b, i)]
+    dated = metadata_date(metadata)
+    if published_at is None and dated is None:
+        given = next((metadata[k] for k in ("published_at", "date") if metadata.get(k) not in (None, "")), None)
+        if given is not None:
+            shown = str(given)[:40]
+            notes.append(f"front matter date {shown!r} is not a real day written YYYY-MM-DD and was ignored")
     return Document(
         path=path,
         text=text,
@@ -160,9 +170,25 @@ def parse(
         blocks=blocks,
         sentences=sentences,
         metadata=metadata,
-        published_at=published_at or metadata_date(metadata),
+        published_at=published_at or dated,
         notes=notes,
     )
+
+
+MAX_FRONT_MATTER_CHARS = 65_536
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that keeps a timestamp naming no real day ("2024-02-30") as the text written."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except ValueError:
+            return self.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
 
 
 def metadata_date(metadata: dict[str, Any]) -> date | None:

@@ -7,6 +7,7 @@ import dataclasses
 import heapq
 import threading
 import time
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import pathspec
@@ -14,7 +15,7 @@ import pathspec
 from qualitybot.budget import TimeBudget, run_until
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Elsewhere, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Earlier, Elsewhere, Hit
 from qualitybot.document import Document, Span
 from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
@@ -28,12 +29,17 @@ EXCERPT_BEFORE = 40
 EXCERPT_AFTER = 20
 
 
+Kept = tuple[str, str, str, Hit, bool]  # check, rule id, severity, hit, fixable
+
 class CheckFailed(Exception):
     """A check raised: a bug in qualitybot, reported as an internal error (exit 3)."""
 
 
+# Findings listed per rule id and document; a document with more (a run of 100,000
+# quotes) gets a note with the count instead: the report stays readable and small.
+MAX_FINDINGS_PER_RULE = 1000
 # A check that starts after the document's budget is spent still gets this share of it.
-LATE_SHARE = 0.1
+LATE_SHARE = 0.05
 
 
 class Engine:
@@ -89,24 +95,35 @@ class Engine:
             self._warming.join()
 
     def _warm_up(self) -> None:
-        for rule, spec in self.rules:
-            if spec.warm_up is not None:
-                # A failing start is reported when the check itself runs.
-                with contextlib.suppress(Exception):
-                    spec.warm_up(rule.options)
+        if self.ruleset.archive is not None:
+            with contextlib.suppress(Exception):  # a bad archive is reported when a document is checked
+                _archive(self.ruleset.archive.location).warm_up()
+        # One thread per engine: Harper builds without the GIL while another check
+        # loads its lexicon on the other core.
+        threads = [
+            threading.Thread(target=_quiet_warm_up, args=(spec, rule), name=f"qualitybot-warm-up-{spec.name}")
+            for rule, spec in self.rules
+            if spec.warm_up is not None
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     def check(self, doc: Document) -> DocumentReport:
-        quiet = silences(doc, self.vale_rules)
+        silence_list = silences(doc, self.vale_rules)
         doc.prose = without_comments(doc)  # the comments themselves are never checked
         unknown = [_unknown_rule_finding(doc, u) for u in unknown_rules(doc, self.known_ids)]
         if doc.archive is None and self.ruleset.archive is not None:
             doc.archive = _archive(self.ruleset.archive.location)
-        kept: list[tuple[str, str, str, Hit, bool]] = []  # check, rule id, severity, hit, fixable
+        kept: list[Kept] = []
         budget = self.time_budget.seconds(len(doc.prose.split()))
         started = time.monotonic()
         for rule, spec in self.rules:
             if rule.files and not self._runs_on(rule, doc.path):
                 continue
+            if spec.judge is not None:
+                continue  # second stage, below
             deadline = None
             if budget is not None:
                 deadline = max(started + budget, time.monotonic() + LATE_SHARE * budget)
@@ -124,26 +141,75 @@ class Engine:
                     "or check a smaller document"
                 )
                 hits.append(Hit(0, 0, message, kind="timeout"))
-            for hit in hits:
-                if hit.kind not in spec.kinds:
-                    # Kinds are part of a check's contract (rules files set their severities).
-                    raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
-                rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
-                severity = rule.severity_of(hit.kind, spec)
-                if severity == "off":
-                    continue
-                fixable = (
-                    len(hit.suggestions) == 1
-                    and (hit.kind in spec.safe_fixes or hit.kind in rule.options.safe_fix_kinds())
-                    and safe_place(doc, hit.start, hit.end, hit.suggestions[0])
-                )
-                kept.append((spec.name, rule_id, severity, hit, fixable))
-        hidden = _silenced(quiet, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
-        findings = unknown + [
-            self._with_link(_finding(doc, *item)) for item, silent in zip(kept, hidden, strict=True) if not silent
-        ]
+            kept.extend(k for hit in hits if (k := _kept(doc, spec, rule, hit)) is not None)
+        metrics = document_metrics(doc)
+        # Second stage: checks that judge the findings of the others (after suppressions).
+        quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
+        earlier = tuple(
+            Earlier(check, rule_id, severity, hit.start, hit.end)  # type: ignore[arg-type]  # "off" was dropped
+            for (check, rule_id, severity, hit, _), silenced in zip(kept, quiet, strict=True)
+            if not silenced
+        )
+        for rule, spec in self.rules:
+            if spec.judge is None:
+                continue
+            try:
+                judgement = spec.judge(doc, rule.options, earlier)
+            except CheckUnavailable:
+                raise
+            except Exception as exc:
+                raise CheckFailed(f"check '{spec.name}' (rule '{rule.id}') failed on {doc.path}: {exc!r}") from exc
+            metrics.update(judgement.metrics)
+            kept.extend(k for hit in judgement.hits if (k := _kept(doc, spec, rule, hit)) is not None)
+        quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
+        shown, notes = _capped([item for item, silenced in zip(kept, quiet, strict=True) if not silenced])
+        findings = unknown + [self._with_link(_finding(doc, *item)) for item in shown]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
-        return DocumentReport(doc.path, findings, document_metrics(doc), list(doc.notes))
+        return DocumentReport(doc.path, findings, metrics, [*doc.notes, *notes])
+
+
+def _capped(items: list[Kept]) -> tuple[list[Kept], list[str]]:
+    """At most MAX_FINDINGS_PER_RULE findings of each rule id, the first ones; a note for the rest."""
+    counts = Counter(rule_id for _, rule_id, *_ in items)
+    over = {rule_id for rule_id, n in counts.items() if n > MAX_FINDINGS_PER_RULE}
+    if not over:
+        return items, []
+    shown: list[Kept] = []
+    taken: Counter[str] = Counter()
+    for item in sorted(items, key=lambda item: item[3].start):
+        taken[item[1]] += 1
+        if taken[item[1]] <= MAX_FINDINGS_PER_RULE:
+            shown.append(item)
+    notes = [
+        f"{rule_id}: {counts[rule_id] - MAX_FINDINGS_PER_RULE:,} more findings after the first "
+        f"{MAX_FINDINGS_PER_RULE:,} are not listed"
+        for rule_id in sorted(over)
+    ]
+    return shown, notes
+
+
+def _kept(doc: Document, spec: CheckSpec, rule: Rule, hit: Hit) -> Kept | None:
+    """A hit as the engine keeps it (check, rule id, severity, the hit, whether its fix is safe); None when off."""
+    if hit.kind not in spec.kinds:
+        # Kinds are part of a check's contract (rules files set their severities).
+        raise CheckFailed(f"check '{spec.name}' reported kind {hit.kind!r}, which it does not declare")
+    rule_id = f"{rule.id}.{hit.kind}" if hit.kind else rule.id
+    severity = rule.severity_of(hit.kind, spec)
+    if severity == "off":
+        return None
+    fixable = (
+        len(hit.suggestions) == 1
+        and (hit.kind in spec.safe_fixes or hit.kind in rule.options.safe_fix_kinds())
+        and safe_place(doc, hit.start, hit.end, hit.suggestions[0])
+    )
+    return (spec.name, rule_id, severity, hit, fixable)
+
+
+def _quiet_warm_up(spec: CheckSpec, rule: Rule) -> None:
+    if spec.warm_up is not None:
+        # A failing start is reported when the check itself runs.
+        with contextlib.suppress(Exception):
+            spec.warm_up(rule.options)
 
 
 def _unknown_rule_finding(doc: Document, unknown: UnknownRule) -> Finding:
@@ -214,9 +280,12 @@ def _finding(doc: Document, check: str, rule_id: str, severity: str, hit: Hit, f
 
 def excerpt(text: str, start: int, end: int) -> str:
     """The finding with a little context from its line, ``...`` where the line was cut."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
+    # Only a window around the finding is searched: on a line of megabytes with many
+    # findings, finding the whole line each time would be quadratic.
+    window = EXCERPT_BEFORE + EXCERPT_AFTER + max(0, end - start) + 1
+    line_start = text.rfind("\n", max(0, start - window), start) + 1 or max(0, start - window)
+    line_end = text.find("\n", start, start + window)
+    line_end = min(len(text), start + window) if line_end < 0 else line_end
     left = max(line_start, start - EXCERPT_BEFORE)
     right = min(line_end, max(end, start + 1) + EXCERPT_AFTER)
     body = text[left:right].replace("\t", " ")

@@ -10,9 +10,9 @@ once for the life of the server.
 A diagnostic's ``code`` is the finding's rule id, with a link to the rule's
 documentation when the rule has one (pattern rules' ``link``); ``error``,
 ``warning`` and ``info`` map to the LSP severities; ``related`` places become
-``relatedInformation``. Findings about the whole document (readability scores)
-sit on the first line. Code actions apply a suggestion; hover shows the
-rule's explanation. Ranges use the position encoding negotiated with the
+``relatedInformation``. Judgements of the whole document (readability scores,
+fluency) sit on the first line, with the place they point at as related. Code
+actions apply a suggestion; hover shows the rule's explanation. Ranges use the position encoding negotiated with the
 client (UTF-16 unless the client offers UTF-8 or UTF-32), so a finding after
 an emoji or an accented letter lands on the right characters.
 """
@@ -55,8 +55,9 @@ SEVERITIES = {
     "warning": types.DiagnosticSeverity.Warning,
     "info": types.DiagnosticSeverity.Information,
 }
-# Scores of the whole text: the check anchors them to the first sentence, an editor to the first line.
-DOCUMENT_LEVEL_RULES = frozenset({"readability.metric"})
+# Judgements of the whole text, as (check, kind): the checks anchor them to a sentence or to the
+# least fluent paragraph; an editor shows them on the first line, with that place as related.
+DOCUMENT_LEVEL = frozenset({("readability", "metric"), ("fluency", "broken")})
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ def check_text(server: QualityServer, uri: str, text: str, fmt: Format) -> list[
     except CheckFailed as exc:
         log.exception("check failed")
         return [_problem(f"internal error: {exc}")]
+    except Exception as exc:  # a bug: say so in the editor rather than fall silent
+        log.exception("check failed")
+        return [_problem(f"internal error: {exc!r} (please report this)")]
 
 
 def _problem(message: str) -> Finding:
@@ -140,12 +144,16 @@ def to_diagnostic(doc: TextDocument, finding: Finding, links: dict[str, str]) ->
         )
         for place in finding.related
     ]
+    document_level = _document_level(finding)
+    if document_level and finding.excerpt:  # where the check anchored its judgement
+        where = types.Location(uri=doc.uri, range=_range(doc, _place(finding)))
+        related.insert(0, types.DiagnosticRelatedInformation(location=where, message="Most of all here"))
     message = finding.message
     if finding.suggestions:
         message += "\nSuggestion: " + " | ".join(finding.suggestions[:3])
     link = links.get(finding.rule)
     return types.Diagnostic(
-        range=_first_line(doc) if _document_level(finding) else _range(doc, _place(finding)),
+        range=_first_line(doc) if document_level else _range(doc, _place(finding)),
         message=message,
         severity=SEVERITIES[finding.severity],
         code=finding.rule,
@@ -158,7 +166,8 @@ def to_diagnostic(doc: TextDocument, finding: Finding, links: dict[str, str]) ->
 
 def _document_level(finding: Finding) -> bool:
     empty = (finding.line, finding.column) == (finding.end_line, finding.end_column)
-    return finding.rule in DOCUMENT_LEVEL_RULES or (empty and (finding.line, finding.column) == (1, 1))
+    kind = finding.rule.rsplit(".", 1)[-1] if "." in finding.rule else ""
+    return (finding.check, kind) in DOCUMENT_LEVEL or (empty and (finding.line, finding.column) == (1, 1))
 
 
 def _place(finding: Finding) -> Place:

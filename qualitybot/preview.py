@@ -65,8 +65,14 @@ def add_parser(commands: Any) -> None:
         description="Serve the preview page and its API (POST /api/check) on this machine.",
     )  # fmt: skip
     sub.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
-    sub.add_argument("--port", type=int, default=8090, help="port (default %(default)s; 0 picks a free one)")
+    sub.add_argument("--port", type=_port, default=8090, help="port (default %(default)s; 0 picks a free one)")
     sub.add_argument("--rules", metavar="FILE", help="rules file (default: as `qualitybot check` finds it)")
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {value!r}")
+    return int(value)
 
 
 def page_file(name: str) -> bytes:
@@ -201,13 +207,13 @@ def _loopback(host: str) -> bool:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     engine = Engine(load_rules(find_rules_file(args.rules)))
-    engine.start_warm_up()
     hosts: set[str] = set()
     try:
         server = ThreadingHTTPServer((args.host, args.port), make_handler(Preview(engine), hosts))
     except OSError as exc:
         print(f"qualitybot: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    engine.start_warm_up()
     port = server.server_address[1]
     if _loopback(args.host):
         hosts.update(f"{name}:{port}" for name in (args.host, "localhost", "127.0.0.1", "[::1]"))

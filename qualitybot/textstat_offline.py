@@ -37,6 +37,11 @@ class _ShippedSyllables(Mapping[str, list[list[str]]]):
         phones = self._lines[self._index[word]].split(" ", 1)[1].split("#", 1)[0]
         return [["1"] * (phones.count("0") + phones.count("1") + phones.count("2"))]
 
+    def phones(self, word: str) -> str | None:
+        """The first pronunciation of a lower-case word as ARPAbet phones ("Y UW1 T AA2"), or None."""
+        line = self._index.get(word)
+        return None if line is None else self._lines[line].split(" ", 1)[1].split("#", 1)[0].strip()
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
@@ -45,6 +50,15 @@ class _ShippedSyllables(Mapping[str, list[list[str]]]):
 
 
 @cache
+def _english() -> _ShippedSyllables:
+    return _ShippedSyllables()
+
+
 def get_cmudict(lang: str) -> Mapping[str, list[list[str]]] | None:
     """textstat's ``get_cmudict``: the shipped dictionary for English, else None."""
-    return _ShippedSyllables() if lang.lower().startswith("en") else None
+    return _english() if lang.lower().startswith("en") else None
+
+
+def phones(word: str) -> str | None:
+    """How the CMU dictionary says a word ("Y UW1 EY1 F AH0"), or None when it does not know it."""
+    return _english().phones(word.lower())

@@ -58,9 +58,8 @@ CASES: tuple[Case, ...] = (
     Case("long-paragraph", ".txt", lambda n: _fill("A line of a paragraph. It goes on\n", n),
          "one paragraph of many lines"),
     # More shapes an attacker would try.
-    Case("nested-lists", ".md", lambda n: "".join("  " * i + "- item\n" for i in range(min(n // 40, 4000))),
-         "deeply nested lists"),
-    Case("nested-quotes", ".md", lambda n: _fill(">", n // 2) + " quoted\n", "deeply nested block quotes"),
+    Case("nested-lists", ".md", lambda n: _fill("- " * 500 + "item\n", n), "lists nested 500 deep, repeated"),
+    Case("nested-quotes", ".md", lambda n: _fill(">" * 500 + " quoted\n", n), "block quotes nested 500 deep"),
     Case("headings", ".md", lambda n: _fill("# Heading\n", n), "a heading on every line"),
     Case("links", ".md", lambda n: _fill("[link](https://example.com/a) ", n), "a link every few words"),
     Case("punctuation", ".txt", lambda n: _fill(".,;:!?-()", n), "runs of punctuation"),

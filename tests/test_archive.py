@@ -171,7 +171,7 @@ def test_cli_add_stats_check(tmp_path: Path) -> None:
     assert json.loads(stats.stdout)["documents"] == 2
 
     checked = run_cli("check", "--rules", str(rules), "--archive", str(tmp_path / "arch"), "--format", "json",
-                      str(tmp_path / "copy.md"), str(tmp_path / "one.md"))
+                      "--jobs", "2", str(tmp_path / "copy.md"), str(tmp_path / "one.md"))  # workers open it too
     assert checked.returncode == 1, checked.stderr
     report = json.loads(checked.stdout)
     schema = json.loads((ROOT / "schema" / "qualitybot-report.schema.json").read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ RULES = "rules:\n  readability:\n    severity: error\n    max_sentence_words: 12
 def make_articles(folder: Path, count: int) -> None:
     for i in range(count):
         long = " and".join([f" sentence number {i} goes on"] * (i % 4 + 1))
-        (folder / f"article-{i:03}.md").write_text(f"# Story {i}\n\nA short line.{long}.\n")
+        (folder / f"article-{i:03}.md").write_text(f"# Story {i}\n\nA short line. The{long}.\n")
 
 
 def test_parallel_report_equals_serial_report(tmp_path: Path) -> None:

@@ -152,6 +152,10 @@ def test_a_session_as_an_editor_runs_it(client: Client, tmp_path: Path) -> None:
     (empty,) = [d for d in diagnostics if d["code"] == "quotes.empty"]
     assert empty["relatedInformation"][0]["location"]["uri"] == uri
     assert {d["severity"] for d in diagnostics if d["code"] == "duplicates.sentence"} == {2}  # warning
+    # The whole-document judgement sits on the first line, pointing at the least fluent paragraph.
+    (fluency,) = [d for d in diagnostics if d["code"] == "fluency.broken"]
+    assert fluency["range"] == {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": utf16(lines[0])}}
+    assert fluency["relatedInformation"][0]["location"]["range"]["start"]["line"] > 0
 
     actions = client.request(
         "textDocument/codeAction",
@@ -175,6 +179,8 @@ def test_a_session_as_an_editor_runs_it(client: Client, tmp_path: Path) -> None:
     after = client.diagnostics(uri, 2)
     assert "grammar.article" not in {d["code"] for d in after}
     assert {"quotes.empty", "duplicates.sentence", "dates.malformed"} <= {d["code"] for d in after}
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert client.diagnostics(uri, 2) == after  # saved as checked: the same findings again
 
     assert client.request("shutdown", None) is None
     client.notify("exit", None)
@@ -184,12 +190,14 @@ def test_a_session_as_an_editor_runs_it(client: Client, tmp_path: Path) -> None:
 def test_utf8_positions_and_document_level_findings(client: Client, tmp_path: Path) -> None:
     rules = tmp_path / "qualitybot.yml"  # found as `qualitybot check` finds it in the workspace folder
     rules.write_text(
-        "extends: default\nrules:\n  readability:\n    min_words: 1\n    metrics: {flesch_reading_ease: {min: 99}}\n",
+        "extends: default\nrules:\n  readability:\n    min_words: 1\n    metrics: {flesch_reading_ease: {min: 99}}\n"
+        "  house-words:\n    check: pattern\n    extends: substitution\n    message: \"Use '%s' instead of '%s'.\"\n"
+        "    link: https://style.example/words#utilize\n    swap: {utilize: use}\n",
         encoding="utf-8",
     )
     capabilities = initialize(client, tmp_path, ["utf-8"])
     assert capabilities["positionEncoding"] == "utf-8"
-    text = "# Für Ökonomen 🚢\n\nDie Ökonomen sagten, es war a apple that the committee considered inconsequential.\n"
+    text = "# Für Ökonomen 🚢\n\nDie Ökonomen sagten, es war a apple that the committee will utilize.\n"
     uri = (tmp_path / "note.txt").as_uri()
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1,
                                                            "text": text}})
@@ -198,6 +206,9 @@ def test_utf8_positions_and_document_level_findings(client: Client, tmp_path: Pa
     line = text.split("\n")[2]
     start = len(line[: line.index("a apple")].encode("utf-8"))
     assert article["range"]["start"] == {"line": 2, "character": start}
+    (house,) = [d for d in diagnostics if d["code"] == "house-words"]
+    assert house["codeDescription"] == {"href": "https://style.example/words#utilize"}
+    assert house["range"]["start"]["character"] == len(line[: line.index("utilize")].encode("utf-8"))
     (metric,) = [d for d in diagnostics if d["code"] == "readability.metric"]
     first_line = text.split("\n")[0]
     assert metric["range"] == {"start": {"line": 0, "character": 0},

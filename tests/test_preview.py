@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from qualitybot.sources import DEFAULT_MAX_BYTES
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, run_cli
 
 CHROMEDRIVER = "/usr/bin/chromedriver"  # Debian's chromium-driver: never a driver downloaded at run time
 TIMEOUT = 60
@@ -120,6 +120,20 @@ def test_the_page_is_self_contained(server: tuple[str, int]) -> None:
         _, _, body = call(server, None, method="GET", path=path)
         assert b"http://" not in body and b"https://" not in body and b"//cdn" not in body, path  # works offline
     assert call(server, None, method="GET", path="/../../etc/passwd")[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--port", "70000"], "port number from 0 to 65535"),
+        (["--host", "203.0.113.9", "--port", "0"], "cannot listen on 203.0.113.9:0"),  # not an address of ours
+        (["--rules", "missing.yml"], "missing.yml"),
+    ],
+)
+def test_preview_refuses_bad_options_cleanly(args: list[str], says: str, tmp_path: Path) -> None:
+    result = run_cli("preview", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert says in result.stderr and "Traceback" not in result.stderr
 
 
 # --- the page in a real browser -------------------------------------------------------------------

@@ -61,7 +61,8 @@ OUT_OF_BOUNDS = [
     ("extends: [default, ../outside/shadow.yml]\n", "extends: '../outside/shadow.yml'"),
     ("extends: .git/config.yml\n", "no bundled profile or file '.git/config.yml'"),
     ("extends: link.yml\n", "extends: 'link.yml' is outside"),  # a symlink inside, to a file outside
-    ("import: ../outside/secrets.yml\n", "import: "),
+    ("import: ../outside/secrets.yml\n", "import: '../outside/secrets.yml' is outside"),
+    ("import: ../outside\n", "import: '../outside' is outside"),  # a style folder: not even listed
     ("import: [link.yml]\n", "import: "),
 ]
 

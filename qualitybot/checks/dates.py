@@ -8,7 +8,8 @@ What it catches
     flagged when neither reading is a real day.
     ``dates.malformed``: numbers no calendar has ("March 32", "13/13/2020") and
     dates broken by stray punctuation ("February 15. 24", "February. 15, 2022",
-    "15. February 2022", "March 15,, 2022").
+    "15. February 2022", "15th. March 2022", "March 15,, 2022", "March 15 ,2022",
+    "February15, 2022").
     ``dates.weekday``: a weekday that does not match its date ("Monday, March
     2, 2004": it was a Tuesday). A date without a year is flagged only when
     its weekday fits none of the years that put it within 300 days of the
@@ -34,7 +35,11 @@ What it catches
     Real news that passes: "will meet on March 12", "the deadline is June 30,
     2027", ranges "March 3-5", scores "3-1", versions "2.0.24", phone
     numbers, money, ages, "In February 30 people were hurt" (a count, not a
-    date), historical dates ("founded on May 4, 1919").
+    date: only after a word that takes a month alone, "in", "last", "during",
+    or at the start of a sentence; "the year to September 31 profits rose" is
+    an impossible date), historical dates ("founded on May 4, 1919"). A
+    24-hour clock time is never a year ("26 February" then "1400 GMT"), and
+    a date never runs across a paragraph break.
 
 Fails
     The minister said on Monday, March 2, 2004 that the talks, held on

@@ -12,11 +12,13 @@ What it catches
 
     Findings are reported by kind, each with its own default severity:
     ``grammar.agreement``, ``grammar.article``, ``grammar.repetition``,
-    ``grammar.verb-form`` (errors); ``grammar.syntax``, ``grammar.word-choice``, ``grammar.typo``,
-    ``grammar.spelling``, ``grammar.punctuation``, ``grammar.capitalization``,
-    ``grammar.other`` (warnings); ``grammar.style``, ``grammar.formatting``
-    (info). ``grammar.long-word`` (warning), once per document: text without
-    spaces longer than 100 characters (no English word is; URLs aside) is not
+    ``grammar.verb-form`` ("could went", "has took"), ``grammar.sentence-break``
+    ("at this. very well.") (errors); ``grammar.syntax``, ``grammar.word-choice``,
+    ``grammar.typo``, ``grammar.spelling``, ``grammar.punctuation``,
+    ``grammar.capitalization``, ``grammar.fragment`` ("... in November. Last
+    year."), ``grammar.other`` (warnings); ``grammar.style``,
+    ``grammar.formatting`` (info). ``grammar.long-word`` (warning), once per document: text
+    without spaces longer than 100 characters (no English word is; URLs aside) is not
     handed to the grammar engine, whose cost grows with the square of a word's
     length. The engine rule is named at the end of each message, e.g.
     ``(harper:PronounVerbAgreement)``, so it can be listed in ``disabled_rules``.
@@ -48,7 +50,9 @@ Options
     ``dialect``, e.g. ``en-GB``), ``timeout`` in seconds, ``disabled_rules`` and
     ``disabled_categories`` (LanguageTool ids). ``disabled_rules``: Harper rule
     names (e.g. ``OxfordComma``) and house rules (``CoordinatedRepetition``,
-    ``ThirdPersonBaseVerb``) to turn off. ``accept``: words never reported.
+    ``ThirdPersonBaseVerb``, ``PluralSubjectVerb``, ``NonThirdPersonS``,
+    ``QuestionAgreement``, ``AuxiliaryVerbForm``, ``ItsConfusion``,
+    ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``) to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).
     ``other_spellings``: accept the British spelling of a word in American text
     and the reverse ("colour", "organise", "kerbs", "multi-storey"); by default
@@ -77,6 +81,7 @@ from qualitybot.grammar import (
     harper_engine,
     house_rules,
     languagetool_engine,
+    lexicon,
     spelling_variants,
 )
 
@@ -85,6 +90,8 @@ KINDS: dict[str, Severity] = {
     "article": "error",
     "repetition": "error",
     "verb-form": "error",
+    "sentence-break": "error",
+    "fragment": "warning",
     "syntax": "warning",
     "word-choice": "warning",
     "typo": "warning",
@@ -154,7 +161,9 @@ _unavailable_until: dict[str, float] = {}
 
 
 def warm_up(options: Options) -> None:
-    """Build the Harper linter ahead of the first document (the engine calls this in a thread)."""
+    """Load the word lexicon and build the Harper linter ahead of the first document (in a thread)."""
+    if options.house_rules or options.engine != "languagetool":
+        lexicon.classes()  # while Harper's linter is built (it releases the GIL)
     if options.engine != "languagetool":
         harper_engine.engine(options.dialect)
 
@@ -172,11 +181,20 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
         )  # fmt: skip
     issues = _engine_issues(doc, options, bounded.text)
     if options.house_rules:
-        issues += [
-            _tagged(i, "house")
-            for i in house_rules.check(bounded.text, frozenset(options.disabled_rules))
-            if not any(_overlap(i, known) for known in issues)
+        house = list(house_rules.check(bounded.text, frozenset(options.disabled_rules)))
+        superseding = [i for i in house if i.rule in house_rules.SUPERSEDES]
+        issues = [
+            known
+            for known in issues
+            if not any(
+                _overlap(i, known) and known.rule.partition(":")[2] in house_rules.SUPERSEDES[i.rule]
+                for i in superseding
+            )
         ]
+        # A house finding gives way to the engine's on the same words, except to a spelling finding:
+        # "could beseeched" is both an unknown word and a wrong verb form.
+        grammatical = [known for known in issues if known.kind not in ("spelling", "typo")]
+        issues += [_tagged(i, "house") for i in house if not any(_overlap(i, known) for known in grammatical)]
     accepted = {w.casefold() for w in options.accept}
     for issue in sorted(issues, key=lambda i: (i.start, i.end)):
         word = _word(doc.text[issue.start : issue.end])
@@ -278,6 +296,8 @@ def _not_a_misspelling(text: str, issue: Issue, word: str, options: Options) -> 
         return True  # capitalised or all capitals: a name, place, organisation or acronym
     if issue.start > 0 and text[issue.start - 1].isdigit():
         return True
+    if text[: issue.start].endswith(("...", "…")) or text[issue.end :].startswith(("...", "…")):
+        return True  # a word cut short by an ellipsis ("...evel of expertise") is not misspelt
     if not issue.rule.startswith("harper:"):
         return False
     engine = harper_engine.engine(options.dialect)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qualitybot.formatters._common import printable
 from qualitybot.report import DocumentReport, Report
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "fail": "1;31", "pass": "1;32", "dim": "2"}
@@ -17,20 +18,22 @@ def _plural(n: int, word: str) -> str:
 
 
 def _document(doc: DocumentReport, color: bool) -> list[str]:
-    lines = [_paint(doc.path, "dim", False) if not color else f"\033[4m{doc.path}\033[0m"]
+    # Everything from the article (and its file name) is shown with control characters escaped.
+    path = printable(doc.path)
+    lines = [path if not color else f"\033[4m{path}\033[0m"]
     for note in doc.notes:
-        lines.append(f"  note: {note}")
+        lines.append(f"  note: {printable(note)}")
     width = max((len(f"{f.line}:{f.column}") for f in doc.findings), default=0)
     rule_width = max((len(f.rule) for f in doc.findings), default=0)
     for f in doc.findings:
         place = f"{f.line}:{f.column}".ljust(width)
         severity = _paint(f.severity.ljust(7), f.severity, color)
-        lines.append(f"  {place}  {severity}  {f.rule.ljust(rule_width)}  {f.message}")
+        lines.append(f"  {place}  {severity}  {printable(f.rule).ljust(rule_width)}  {printable(f.message)}")
         indent = " " * (width + 4)
         if f.excerpt.strip():
-            lines.append(indent + _paint(f.excerpt.strip(), "dim", color))
+            lines.append(indent + _paint(printable(f.excerpt.strip()), "dim", color))
         if f.suggestions:
-            lines.append(indent + "suggestion: " + " | ".join(f.suggestions[:3]))
+            lines.append(indent + "suggestion: " + " | ".join(printable(s) for s in f.suggestions[:3]))
     counts = ", ".join(_plural(doc.count(s), s) for s in ("error", "warning", "info"))
     verdict = _paint(doc.verdict.upper(), doc.verdict, color)
     lines.append(f"  {verdict}  {counts}")

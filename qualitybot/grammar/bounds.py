@@ -13,7 +13,9 @@ character, growing with the run. So the prose is handed over
 - in chunks of at most :data:`CHUNK_CHARS` characters, cut at a paragraph
   break where there is one (else a line break, a sentence end, a space), so
   each call is short and a time budget can stop the check between calls.
-  Chunks without a letter or digit are not sent at all.
+  Chunks that are not mostly words (fewer than two thirds of their visible
+  characters are letters or digits: runs of symbols, markup, ``a " a "``) are
+  not sent at all; Harper spends most per character on exactly those.
 
 Blanking keeps every offset: a blanked character becomes a space, line breaks stay.
 """
@@ -33,6 +35,7 @@ _LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_WORD_CHARS + 1},}}")
 _SYMBOL_RUN = re.compile(rf"(?<![^\w\s])[^\w\s]{{{MAX_SYMBOL_RUN + 1},}}|(?<!_)_{{{MAX_SYMBOL_RUN + 1},}}")
 _URL = re.compile(r"(?:https?|ftp)://|www\.", re.IGNORECASE)
 _ALNUM = re.compile(r"[^\W_]")
+_SPACE = re.compile(r"\s")
 # Where a chunk may end, best first: a paragraph break, a line break, a sentence end, a space.
 _CUTS = ("\n\n", "\n", ". ", " ")
 
@@ -68,7 +71,7 @@ def bound(prose: str) -> Bounded:
 def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
     """``[start, end)`` pieces of at most ``size`` characters that hold a letter or digit."""
     if len(text) <= size:
-        if _ALNUM.search(text):
+        if _mostly_words(text, 0, len(text)):
             yield 0, len(text)
         return
     start = 0
@@ -80,6 +83,12 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
                 if found >= 0:
                     end = found + len(cut)
                     break
-        if _ALNUM.search(text, start, end):
+        if _mostly_words(text, start, end):
             yield start, end
         start = end
+
+
+def _mostly_words(text: str, start: int, end: int) -> bool:
+    """At least two thirds of the visible characters are letters or digits."""
+    visible = end - start - len(_SPACE.findall(text, start, end))
+    return visible > 0 and 3 * len(_ALNUM.findall(text, start, end)) >= 2 * visible

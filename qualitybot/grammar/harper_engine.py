@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 import harper
 
-from qualitybot.grammar import Issue
+from qualitybot import textstat_offline
+from qualitybot.grammar import Issue, lexicon
 
 DIALECTS: dict[str, harper.Dialect] = {
     "american": harper.Dialect.AMERICAN,
@@ -58,8 +59,21 @@ KIND_OF_RULE = {
     "PronounInflectionBe": "syntax",
     "ThereIsAgreement": "syntax",
 }
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Doubled words that are correct English ("they had had enough", "said that that was").
 LEGITIMATE_DOUBLES = frozenset({"had had", "that that"})
+# Words doubled for emphasis or as a fixed reduplication ("very, very", "bye bye"): style, not an error.
+EMPHATIC_DOUBLES = _words("""very really so no yes yeah bye ha ho oh ah go well now there tut knock hear blah
+    boo hip la pooh choo never more far much long please come wait run again many too""")
+# Prepositions that end a clause ("what they had been waiting for") and may meet
+# the same preposition opening the next phrase ("for years").
+STRANDABLE = _words("for to in on at about with from of by over up out off into through")
+# Particles of phrasal verbs ("users checked in in March").
+PARTICLES = _words("in on up out off over down around back through along")
+PREPOSITIONS = STRANDABLE | _words("under after before without within against during")
 # "an HIV test", "a HDTV set", "an historic": acronyms are read as letters or as
 # words, and "an h-" is accepted British usage; Harper's a/an rule is wrong on both
 # in edited news.
@@ -104,7 +118,9 @@ class HarperEngine:
             for lint in lints:
                 if _known_false_alarm(rule, lint, text):
                     continue
-                kind = KIND_OF_RULE.get(rule) or KIND_OF_LINT_KIND.get(lint.lint_kind, "other")
+                kind = _demoted(rule, lint, text) or KIND_OF_RULE.get(rule) or KIND_OF_LINT_KIND.get(
+                    lint.lint_kind, "other"
+                )
                 issues.append(
                     Issue(
                         lint.span.start,
@@ -119,13 +135,110 @@ class HarperEngine:
 
 
 def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
-    if lint.lint_kind == "Repetition" and " ".join(lint.problem_text.lower().split()) in LEGITIMATE_DOUBLES:
-        return True
-    if rule == "PronounVerbAgreement" and lint.problem_text in ("is", "was"):
-        return _TELL_YOU.search(text, 0, lint.span.start) is not None
+    """Findings of Harper's that are wrong, by rule (each named in docs/grammar.md)."""
+    problem = lint.problem_text
+    if lint.lint_kind == "Repetition":
+        return _legitimate_double(problem, lint.span.start, lint.span.end, text)
+    if rule == "PronounVerbAgreement":
+        word = problem.split()[-1] if problem.split() else problem
+        words = lexicon.classes()
+        if word.islower() and word not in ("was", "were") and word in words.verb_past:
+            return True  # "he struck", "she strode", "he fed": a past tense agrees with every person
+        if word.islower() and word in words.noun_plural and word not in words.verb_s:
+            return True  # "we adults", "you players": a pronoun in apposition to a plural noun
+        if problem in ("is", "was"):
+            return _TELL_YOU.search(text, 0, lint.span.start) is not None
+        return False
     if rule == "AnA":
-        return _ARTICLE_EXCEPTION.match(text, lint.span.end) is not None
+        return _article_fits_sound(problem, lint.span.start, lint.span.end, text)
+    if rule == "ModalOf":
+        # "the will of the people", "the might of the army" are nouns: only "could/would/should/must of" is the slip.
+        return problem.split()[0].lower() not in _MODALS_OF
     return False
+
+
+def _legitimate_double(problem: str, start: int, end: int, text: str) -> bool:
+    words = problem.split()
+    if " ".join(w.lower() for w in words) in LEGITIMATE_DOUBLES:
+        return True
+    if len(words) == 2 and all(w[:1].isupper() for w in words):
+        return True  # names and titles: "Duran Duran", "Sirhan Sirhan", "New York, New York"
+    if text[end : end + 1] in "-‐":
+        return True  # "in in-fighting": the second word begins a compound
+    word = words[0].lower() if words else ""
+    before = _WORD_BEFORE.search(text, 0, start)
+    if word in PARTICLES and before is not None and lexicon.classes().is_verb(before.group(1).lower()):
+        return True  # "users checked in in March": a phrasal verb's particle, then a preposition
+    if word in STRANDABLE:
+        # "the reform they had waited for for years": a relative clause strands the first preposition.
+        before = _WORD_BEFORE.search(text, 0, start)
+        sentence = text[max(0, start - 120) : start]
+        sentence = re.split(r"[.!?]\s", sentence)[-1]
+        classes = lexicon.classes()
+        # ... or a subject pronoun right after a noun: "the reform [that] they had waited for".
+        reduced = any(m.group(1).lower() in classes.noun for m in _NOUN_PRONOUN.finditer(sentence))
+        return (
+            before is not None
+            and classes.is_verb(before.group(1).lower())
+            and (_RELATIVE.search(sentence) is not None or reduced)
+        )
+    return False
+
+
+_RELATIVE = re.compile(r"\b(?:what|which|that|who|whom|whose|where|when)\b", re.IGNORECASE)
+_NOUN_PRONOUN = re.compile(r"\b([a-z]+)\s+(?:they|we|he|she|I|you)\b")
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s*$")
+_MODALS_OF = _words("could would should must couldn't wouldn't shouldn't")
+_QUOTE_MARKS = re.compile("[\"“”]")
+
+
+def _demoted(rule: str, lint: harper.Lint, text: str) -> str | None:
+    """A lower kind for findings of an error kind that are right only in some contexts."""
+    if lint.lint_kind == "Repetition":
+        word = lint.problem_text.split()[0].lower() if lint.problem_text.split() else ""
+        paragraph_start = text.rfind("\n\n", 0, lint.span.start) + 1
+        quoted = len(_QUOTE_MARKS.findall(text, paragraph_start, lint.span.start)) % 2 == 1
+        if word in EMPHATIC_DOUBLES or quoted:
+            return "style"  # emphasis ("very very"), or speech reported as spoken
+    if rule == "ItsPossessive":
+        before = _WORD_BEFORE.search(text, 0, lint.span.start)
+        after = text[lint.span.end : lint.span.end + 5].lower()
+        possessive_slot = before is not None and before.group(1).lower() in PREPOSITIONS
+        if not possessive_slot and not after.startswith(" own"):
+            # "Do They Know It's Christmas?", "it's people who...": "it's" before a noun is
+            # often right; only after a preposition ("by it's cover") is it surely wrong.
+            return "word-choice"
+    return None
+
+
+_VOWEL_PHONES = ("AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW")
+_NEXT_WORD = re.compile(r"\s*([A-Za-z]+)")
+
+
+def _article_fits_sound(problem: str, start: int, end: int, text: str) -> bool:
+    """Whether Harper's a/an finding is wrong: it judges by letters, English by sound."""
+    if problem == "A" and start > 0 and re.search(r"[A-Za-z0-9]\s*$", text[max(0, start - 30) : start]):
+        before = _WORD_BEFORE.search(text, 0, start)
+        if before is None or before.group(1)[:1].isupper() or before.group(1)[:1].isdigit():
+            return True  # "Group A", "Serie A", "Plan A": a capital letter as a label, not an article
+    if _ARTICLE_EXCEPTION.match(text, end) is not None:
+        return True
+    article = problem.strip().lower()
+    following = _NEXT_WORD.match(text, end)
+    if article not in ("a", "an") or following is None:
+        return False
+    word = following.group(1)
+    if not re.search("[aeiouyAEIOUY]", word):
+        # No vowel: an initialism read letter by letter ("an ntl spokesman", "an MP").
+        return (article == "an") == (word[0].lower() in "aefhilmnorsx")
+    phones = textstat_offline.phones(word)
+    if phones is None:
+        # An unknown name or acronym ("Uefa", "Ukip"): its sound cannot be told from its letters.
+        return word[:1].isupper()
+    vowel = phones.split()[0].rstrip("012") in _VOWEL_PHONES
+    return (article == "an") == vowel
 
 
 def _replacement(lint: harper.Lint, suggestion: harper.Suggestion) -> str:

@@ -182,11 +182,18 @@ class Client:
         )
 
     def _delay(self, attempt: int, wish: float | None) -> float:
-        """Exponential backoff with jitter, never shorter than the platform's Retry-After."""
-        config = self.config
-        ceiling = min(config.max_backoff, config.backoff * 2 ** (attempt - 1))
-        jittered = ceiling * (0.5 + random.random() / 2)
-        return float(max(jittered, wish or 0.0))
+        return backoff(attempt - 1, self.config.backoff, self.config.max_backoff, wish)
+
+
+def backoff(retries: int, base: float, cap: float, retry_after: float | None = None) -> float:
+    """Seconds before the next try: exponential with jitter, never shorter than the platform's Retry-After.
+
+    ``retries`` counts the tries that failed before this one (0 before the first retry).
+    The one formula of the CLI's posting and of the bot's queue.
+    """
+    ceiling = min(cap, base * 2**retries)
+    jittered = ceiling * (0.5 + random.random() / 2)
+    return float(round(max(jittered, retry_after or 0.0), 3))
 
 
 def retry_after(value: str | None) -> float | None:

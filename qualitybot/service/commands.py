@@ -33,8 +33,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         type=int,
         default=min(4, os.cpu_count() or 1),
         metavar="N",
-        help="processes that run the checks, so that acknowledgements never wait for them "
-        "(0: in the worker threads; default: one per core, at most 4)",
+        help="processes that run the checks, so that acknowledgements never wait for them, plus one "
+        "for large documents (0: in the worker threads; default: one per core, at most 4)",
     )
     serve.add_argument(
         "--max-body",

@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import random
 import time
 from typing import Any, NamedTuple, Protocol
 
@@ -39,6 +38,7 @@ from huey.api import Huey, TaskWrapper
 from huey.consumer import Consumer
 
 from qualitybot.formatters.markdown import MARKER
+from qualitybot.platform.http import backoff
 from qualitybot.report import DocumentReport, Finding, Report
 from qualitybot.service.archiving import archive_submission
 from qualitybot.service.checking import Checker, CheckFailed, LaneBusy
@@ -87,14 +87,6 @@ def build_queue(settings: Settings) -> Huey:
     # The inbox is the fsynced record of acknowledged events; the queue only needs to
     # survive a killed process (which the OS page cache gives), not a power cut.
     return SqliteHuey(QUEUE_NAME, filename=str(settings.data_dir / QUEUE_FILENAME), results=False, fsync=False)
-
-
-def backoff(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
-    """Exponential backoff with jitter, never shorter than the platform's Retry-After."""
-    delay = min(cap, base * (2**attempt)) * random.uniform(0.8, 1.2)
-    if retry_after is not None:
-        delay = max(delay, retry_after)
-    return float(round(max(delay, 0.0), 3))
 
 
 class Processor:
