@@ -32,6 +32,7 @@ class Job:
     rules_file: Path
     published_at: date | None
     max_bytes: int
+    stdin_filename: str | None = None  # the name reports give a document read from stdin
     archive: ArchiveConfig | None = None  # --archive: instead of the rules file's archive
     time_budget: TimeBudget | None = None  # None: the rules file's
 
@@ -55,7 +56,8 @@ def check_path(engine: Engine, job: Job, path: str) -> Outcome:
         source = read(path, job.max_bytes)
     except InputError as exc:
         return Outcome(path, input_error=str(exc))
-    doc = parse(source.text, source.path, published_at=job.published_at)
+    name = job.stdin_filename if path == "-" and job.stdin_filename else source.path
+    doc = parse(source.text, name, published_at=job.published_at)
     if doc.published_at is None:
         doc.published_at = date.today()
     return Outcome(path, report=engine.check(doc), front_matter=doc.metadata)

@@ -11,13 +11,14 @@ import math
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from qualitybot import __version__, archive_cli, budget, fix, rules_tools
-from qualitybot.batch import Job, check_all, default_jobs
-from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules
+from qualitybot.batch import Job, Outcome, check_all, default_jobs
+from qualitybot.config import ConfigError, PlatformConfig, find_rules_file, load_rules, rules_name
 from qualitybot.contract import CheckUnavailable
 from qualitybot.engine import CheckFailed, Engine
 from qualitybot.exits import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, EXIT_USAGE
@@ -25,7 +26,7 @@ from qualitybot.formatters import FORMATS, github, renderer
 from qualitybot.formatters._common import printable
 from qualitybot.platform import PlatformConfigError, PlatformError, publish
 from qualitybot.progress import progress_bar
-from qualitybot.report import DocumentReport, Report
+from qualitybot.report import DocumentReport, InputProblem, Report
 from qualitybot.service.settings import SettingsError
 from qualitybot.sources import DEFAULT_MAX_BYTES, expand
 
@@ -82,8 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 0 all passed, 1 a document failed, 2 usage or configuration error, 3 internal error.",
     )
     check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--rules", metavar="FILE", help="rules file (default: ./qualitybot.yml, "
-                       "./.qualitybot.yml, else the bundled default profile)")
+    check.add_argument("--rules", metavar="FILE", help="rules file or bundled profile name (default: "
+                       "qualitybot.yml or .qualitybot.yml in each document's folder or the nearest one above it, "
+                       "up to the repository's root; else the bundled default profile)")
+    check.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="skip paths matching GLOB (gitignore syntax; repeatable); folder walks also skip "
+                       "hidden folders, node_modules and git-ignored files")
+    check.add_argument("--stdin-filename", metavar="NAME",
+                       help="the name of the document read from - (stdin): its format, its rules file, "
+                       "the path in reports and annotations")
+    check.add_argument("--min-severity", choices=("info", "warning", "error"),
+                       help="leave findings below this severity out of the report; the verdict is unchanged")
     check.add_argument("--format", choices=FORMATS, default="text", help="report format")
     check.add_argument("--output", metavar="FILE", help="write the report there instead of stdout")
     check.add_argument("--published-at", type=_iso_date, metavar="YYYY-MM-DD",
@@ -129,37 +139,56 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
     _check_output(args.output)
-    rules_file = find_rules_file(args.rules)
-    ruleset = load_rules(rules_file)
-    if args.archive:
-        ruleset = dataclasses.replace(ruleset, archive=args.archive)
-    time_budget = budget.fixed(args.time_budget) if args.time_budget is not None else ruleset.time_budget
-    engine = Engine(ruleset, time_budget)
-    engine.start_warm_up()
     skipped: list[str] = []
-    paths = list(expand(args.paths, skipped))
+    paths = list(expand(args.paths, skipped, args.exclude))
     for note in skipped:
         print(f"qualitybot: {note}", file=sys.stderr)
     if not paths:
         raise UsageError("no article files (*.md *.markdown *.txt *.html) under " + " ".join(args.paths))
     if (args.fix or args.diff) and "-" in paths:
         raise UsageError("--fix and --diff change files: name them instead of - (stdin)")
-    job = Job(
-        rules_file, args.published_at, int(args.max_size * 1048576), archive=args.archive, time_budget=time_budget
-    )
+    # Each document gets the rules file nearest to it (stdin: the current folder), as Vale and ruff do.
+    rules_of = _rules_files(paths, args.rules, args.stdin_filename)
+    engines: dict[Path, Engine] = {}
+    for rules_file in dict.fromkeys(rules_of):
+        ruleset = load_rules(rules_file)
+        if args.archive:
+            ruleset = dataclasses.replace(ruleset, archive=args.archive)
+        time_budget = budget.fixed(args.time_budget) if args.time_budget is not None else ruleset.time_budget
+        engines[rules_file] = Engine(ruleset, time_budget)
+        engines[rules_file].start_warm_up()
+    outcomes: dict[int, Outcome] = {}
+    problems: list[InputProblem] = []
+    with progress_bar(len(paths)) as advance:
+        for rules_file, engine in engines.items():
+            indexes = [i for i, f in enumerate(rules_of) if f == rules_file]
+            job = Job(
+                rules_file,
+                args.published_at,
+                int(args.max_size * 1048576),
+                stdin_filename=args.stdin_filename,
+                archive=args.archive,
+                time_budget=engine.time_budget,
+            )
+            checked = check_all(engine, job, [paths[i] for i in indexes], args.jobs or default_jobs())
+            for i, outcome in zip(indexes, checked, strict=True):
+                advance()
+                outcomes[i] = outcome
     reports: list[DocumentReport] = []
     front_matter: list[Mapping[str, Any]] = []
-    input_errors = 0
-    with progress_bar(len(paths)) as advance:
-        for outcome in check_all(engine, job, paths, args.jobs or default_jobs()):
-            advance()
-            if outcome.input_error:
-                print(f"qualitybot: {printable(outcome.input_error)}", file=sys.stderr)
-                input_errors += 1
-            elif outcome.report:
-                reports.append(outcome.report)
-                front_matter.append(outcome.front_matter)
-    report = Report(reports)
+    for i in sorted(outcomes):
+        outcome = outcomes[i]
+        if outcome.input_error:
+            print(f"qualitybot: {printable(outcome.input_error)}", file=sys.stderr)
+            problems.append(InputProblem(outcome.path, outcome.input_error))
+        elif outcome.report:
+            outcome.report.rules = rules_name(rules_of[i])
+            if args.min_severity and not (args.fix or args.diff):
+                _hide_below(outcome.report, args.min_severity)
+            reports.append(outcome.report)
+            front_matter.append(outcome.front_matter)
+    used = [rules_name(f) for f in engines]
+    report = Report(reports, rules=used, errors=problems, notes=_not_run_notes(engines.values()))
     if args.fix or args.diff:
         return run_fixes(args, out, report)
     color = args.color == "always" or (
@@ -178,10 +207,50 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         github.append_job_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
     if args.post:
-        post(ruleset.platform, reports, front_matter, args.submission)
-    if input_errors:
+        post(ruleset_platform(engines), reports, front_matter, args.submission)
+    if problems:
         return EXIT_USAGE
     return EXIT_FAIL if report.verdict == "fail" else EXIT_PASS
+
+
+def _rules_files(paths: list[str], explicit: str | None, stdin_filename: str | None) -> list[Path]:
+    """The rules file of each path: ``--rules``, else the nearest one above the path's folder."""
+    found: dict[Path, Path] = {}
+    result = []
+    for path in paths:
+        stdin_folder = Path(stdin_filename).parent if stdin_filename else Path.cwd()
+        folder = stdin_folder if path == "-" else Path(path).parent
+        if folder not in found:
+            found[folder] = find_rules_file(explicit, folder)
+        result.append(found[folder])
+    return result
+
+
+def ruleset_platform(engines: Mapping[Path, Engine]) -> PlatformConfig:
+    """``--post`` posts where the rules file says; several rules files must agree."""
+    platforms = {engine.ruleset.platform for engine in engines.values()}
+    if len(platforms) > 1:
+        raise UsageError("--post: the documents' rules files configure different platforms; check them separately")
+    return platforms.pop()
+
+
+def _not_run_notes(engines: Iterable[Engine]) -> list[str]:
+    """Why some imported rules report nothing (said once per rule, whatever the number of documents)."""
+    notes: dict[str, None] = {}
+    for engine in engines:
+        for rule, _spec in engine.rules:
+            why = getattr(rule.options, "not_run", lambda: "")()
+            if why:
+                notes[f"{rule.id}: {why}; it reports nothing"] = None
+    return list(notes)
+
+
+_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _hide_below(report: DocumentReport, minimum: str) -> None:
+    """--min-severity: leave lower findings out of the output; errors, and so the verdict, always stay."""
+    report.findings = [f for f in report.findings if _SEVERITY_RANK[f.severity] >= _SEVERITY_RANK[minimum]]
 
 
 def run_fixes(args: argparse.Namespace, out: TextIO, report: Report) -> int:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -49,11 +50,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
 from qualitybot.checks.pattern.styles import ImportProblem, style_rule_files
+from qualitybot.checks.pattern.vale_ini import LEVEL_ORDER, ValeConfig, read_vale_ini
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec, Severity
 
 _M = TypeVar("_M", bound=BaseModel)
 DEFAULT_RULES_FILES = ("qualitybot.yml", ".qualitybot.yml")
-RULE_KEYS = ("check", "severity", "enabled", "severities")
+RULE_KEYS = ("check", "severity", "enabled", "severities", "files")
 TOP_KEYS = ("profile", "description", "extends", "import", "rules", "platform", "time_budget", "archive")
 KindSeverity = Severity | Literal["off"]
 RULES_ROOT_ENV = "QUALITYBOT_RULES_ROOT"  # the folder extends/import may reach (trusted local use)
@@ -123,6 +125,7 @@ class Rule:
     enabled: bool = True
     severity: Severity | None = None
     severities: Mapping[str, KindSeverity] = field(default_factory=dict)
+    files: tuple[str, ...] = ()  # gitignore-style globs of the documents it runs on; empty: all
 
     def severity_of(self, kind: str, spec: CheckSpec) -> KindSeverity:
         """Per-kind override, else the rule's severity, else the kind's default."""
@@ -137,6 +140,8 @@ class RuleSet:
     rules: dict[str, Rule]
     sources: tuple[str, ...]
     platform: PlatformConfig = field(default_factory=PlatformConfig)
+    # file:line where each key's final value was set, by key path ("rules", id, option)
+    origins: Mapping[tuple[str, ...], tuple[str, int]] = field(default_factory=dict)
     time_budget: TimeBudget = field(default_factory=TimeBudget)
     archive: ArchiveConfig | None = None
 
@@ -175,10 +180,14 @@ def _read_yaml(path: Path) -> _Located:
     where: dict[tuple[str, ...], Where] = {}
     if node is None:
         return _Located({}, where)
+    errors: list[str] = []
     try:
-        return _Located(_construct(node, name, (), where, [MAX_YAML_NODES], yaml.SafeLoader("")), where)
+        data = _construct(node, name, (), where, [MAX_YAML_NODES], errors, yaml.SafeLoader(""))
     except RecursionError:
         raise ConfigError([f"{name}: invalid YAML: nested too deeply"]) from None
+    if errors:
+        raise ConfigError(errors)
+    return _Located(data, where)
 
 
 def _construct(
@@ -187,6 +196,7 @@ def _construct(
     path: tuple[str, ...],
     where: dict[tuple[str, ...], Where],
     budget: list[int],
+    errors: list[str],
     loader: yaml.SafeLoader,
 ) -> Any:
     # An alias is the node it names, so a "billion laughs" file expands exponentially
@@ -198,16 +208,39 @@ def _construct(
             "refused (write the values out, or use extends:)"
         ])
     where.setdefault(path, (name, node.start_mark.line + 1))
+    if node.tag in (REPLACE_TAG, REMOVE_TAG):
+        # Strip our tag so the node reads as plain YAML, then mark the value.
+        plain = type(node)(_implicit_tag(node), node.value, node.start_mark, node.end_mark)
+        if isinstance(node, yaml.ScalarNode) and node.value == "" and node.tag == REMOVE_TAG:
+            return Remove(None)
+        value = _construct(plain, name, path, where, budget, errors, loader)
+        return Replace(value) if node.tag == REPLACE_TAG else Remove(value)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(loader.construct_object(key_node, deep=True))
-            where[(*path, key)] = (name, key_node.start_mark.line + 1)
-            result[key] = _construct(value_node, name, (*path, key), where, budget, loader)
+            line = key_node.start_mark.line + 1
+            if key in result:
+                first = where[(*path, key)][1]
+                errors.append(f"{name}:{line}: {_key((*path, key))}: set twice (first on line {first}); keep one")
+                continue
+            where[(*path, key)] = (name, line)
+            result[key] = _construct(value_node, name, (*path, key), where, budget, errors, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, name, (*path, str(i)), where, budget, loader) for i, item in enumerate(node.value)]
+        return [
+            _construct(item, name, (*path, str(i)), where, budget, errors, loader) for i, item in enumerate(node.value)
+        ]
     return loader.construct_object(node, deep=True)
+
+
+def _implicit_tag(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "tag:yaml.org,2002:map"
+    if isinstance(node, yaml.SequenceNode):
+        return "tag:yaml.org,2002:seq"
+    tag: str = yaml.SafeLoader("").resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+    return tag
 
 
 # --- loading and merging --------------------------------------------------------
@@ -223,14 +256,48 @@ def bundled_profiles() -> list[str]:
 
 
 def find_rules_file(explicit: str | None, cwd: Path | None = None) -> Path:
-    """``--rules``, else ./qualitybot.yml or ./.qualitybot.yml, else the bundled default."""
+    """The rules file for documents in folder ``cwd`` (default: the current folder).
+
+    ``--rules`` wins: a file, or a bundled profile's name (``default``). Else, as Vale
+    and ruff do, qualitybot.yml or .qualitybot.yml in ``cwd`` or the nearest folder
+    above it, up to the repository's root (the folder holding ``.git``) or the
+    filesystem's root; else the bundled default profile.
+    """
     if explicit:
-        return Path(explicit)
-    cwd = cwd or Path.cwd()
-    for candidate in DEFAULT_RULES_FILES:
-        if (cwd / candidate).is_file():
-            return cwd / candidate
+        path = Path(explicit)
+        if not path.exists() and _is_profile_name(explicit) and bundled_profile(explicit).is_file():
+            return bundled_profile(explicit)
+        return path
+    folder = (cwd or Path.cwd()).absolute()
+    for candidate_folder in (folder, *folder.parents):
+        for candidate in DEFAULT_RULES_FILES:
+            if (candidate_folder / candidate).is_file():
+                return _as_given(candidate_folder / candidate)
+        if (candidate_folder / ".git").exists():
+            break
     return bundled_profile("default")
+
+
+def _is_profile_name(ref: str) -> bool:
+    return "/" not in ref and "\\" not in ref and not ref.endswith((".yml", ".yaml"))
+
+
+def _as_given(path: Path) -> Path:
+    """``path`` relative to the current folder when that is shorter (``../../qualitybot.yml``)."""
+    try:
+        relative = Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows)
+        return path
+    return relative if len(str(relative)) < len(str(path)) else path
+
+
+def rules_name(path: Path | str) -> str:
+    """How reports name a rules file: its path, or the profile's name for a bundled one."""
+    path = Path(path)
+    bundled = Path(str(resources.files("qualitybot.profiles")))
+    if path.suffix == ".yml" and path.parent.resolve() == bundled.resolve():
+        return path.stem
+    return str(path)
 
 
 def rules_root(top: Path) -> Path:
@@ -353,6 +420,8 @@ def _load_merged(
         sources += base_sources
     if "import" in data:
         imported, imported_where, imported_sources = _import_vale(path, data["import"], where, errors, loading)
+        if "grammar" not in (merged.get("rules") or {}) and "grammar" not in (data.get("rules") or {}):
+            imported.get("rules", {}).pop("grammar", None)  # a vocabulary does not turn the grammar check on
         _merge_into(merged, merged_where, imported, imported_where)
         sources += imported_sources
     _merge_into(merged, merged_where, data, where)
@@ -360,7 +429,7 @@ def _load_merged(
 
 
 def _resolve_extends(ref: str, relative_to: Path) -> Path | None:
-    if "/" not in ref and not ref.endswith((".yml", ".yaml")):
+    if _is_profile_name(ref):
         candidate = bundled_profile(ref)
         return candidate if candidate.is_file() else None
     candidate = (relative_to.parent / ref).resolve()
@@ -381,13 +450,18 @@ def _import_vale(
     rules: dict[str, Any] = {}
     rules_where: dict[tuple[str, ...], Where] = {}
     sources: list[str] = []
+    extra: dict[str, Any] = {}
     for i, ref in enumerate(refs):
         at = ("import", str(i)) if len(refs) > 1 else ("import",)
         if not loading.allows(path.parent / ref):  # not even listed
             errors.append(_at(where, at, f"import: {loading.outside(ref)}"))
             continue
         try:
-            files = style_rule_files(ref, path)
+            if ref.endswith(".ini"):
+                config = read_vale_ini((path.parent / ref).resolve())
+                files = [(r.rule_id, r.file) for r in config.rules]
+            else:
+                config, files = None, style_rule_files(ref, path)
         except ImportProblem as exc:
             errors.append(_at(where, at, str(exc)))
             continue
@@ -410,7 +484,77 @@ def _import_vale(
             rules[rule_id] = {"check": "pattern", **located.data}
             rules_where.update({("rules", rule_id, *k): v for k, v in located.where.items()})
             sources.append(str(rule_file))
+        if config is not None:
+            ini_at = where.get(("import", str(i))) or where.get(("import",)) or (str(path), 1)
+            _apply_vale_ini(config, rules, rules_where, ini_at, extra)
+            sources.append(str((path.parent / ref).resolve()))
+    rules.update(extra)
     return {"rules": rules}, rules_where, tuple(sources)
+
+
+def _apply_vale_ini(
+    config: ValeConfig,
+    rules: dict[str, Any],
+    rules_where: dict[tuple[str, ...], Where],
+    at: Where,
+    extra: dict[str, Any],
+) -> None:
+    """What a .vale.ini says of its rules: levels, MinAlertLevel, per-glob files, vocabularies."""
+    for imported in config.rules:
+        rule = rules.get(imported.rule_id)
+        if rule is None:
+            continue
+        if imported.level:
+            rule["level"] = imported.level
+            rules_where[("rules", imported.rule_id, "level")] = at
+        level = str(rule.get("level", "warning"))
+        if LEVEL_ORDER.get(level, 1) < LEVEL_ORDER[config.min_level]:
+            rule["enabled"] = False  # below MinAlertLevel: Vale does not report it
+            rules_where[("rules", imported.rule_id, "enabled")] = at
+        if imported.files:
+            rule["files"] = list(imported.files)
+            rules_where[("rules", imported.rule_id, "files")] = at
+        if config.accept and rule.get("vocab", True) and rule.get("extends") in ("existence", "substitution"):
+            rule["exceptions"] = [*rule.get("exceptions", []), *config.accept]  # Vale: accepted terms never alert
+    if config.reject:  # Vale's built-in Vale.Avoid: rejected terms are errors
+        extra["Vale.Avoid"] = {
+            "check": "pattern",
+            "extends": "existence",
+            "message": "Avoid using '%s'.",
+            "level": "error",
+            "ignorecase": False,
+            "tokens": list(config.reject),
+        }
+        rules_where[("rules", "Vale.Avoid")] = at
+    if config.accept:  # Vale.Spelling accepts them; here the grammar check's spelling does
+        extra["grammar"] = {"accept": list(config.accept)}
+        rules_where[("rules", "grammar", "accept")] = at
+
+
+# --- merging: child over parent, key by key ---------------------------------------
+#
+# Mappings merge key by key, at every depth; lists of names (disabled_rules, accept,
+# Vale tokens...) add the child's entries to the parent's; anything else the child
+# sets replaces the parent's value. `!replace` on a value takes it as it is instead
+# of merging, and `!remove` drops an inherited list entry or mapping key.
+
+REPLACE_TAG, REMOVE_TAG = "!replace", "!remove"
+# Lists whose order or position is their meaning: a child's list replaces the parent's.
+REPLACED_LISTS = ("scope", "raw", "params")
+
+
+@dataclass(frozen=True)
+class Replace:
+    """A value tagged ``!replace``: replaces the inherited value instead of merging with it."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Remove:
+    """A list entry or mapping value tagged ``!remove``: drops the inherited entry or key."""
+
+    value: Any
 
 
 def _merge_into(
@@ -419,26 +563,95 @@ def _merge_into(
     data: dict[str, Any],
     where: dict[tuple[str, ...], Where],
 ) -> None:
-    """Child over parent: rules merge key by key; a rule naming another check replaces."""
+    """Merge one file's top-level keys over what its parents set (``extends``/``import`` are its own)."""
     for key, value in data.items():
         if key in ("extends", "import"):
             continue
-        if key == "rules" and isinstance(value, dict) and isinstance(merged.get("rules"), dict):
-            rules = merged["rules"]
-            for rule_id, rule in value.items():
-                old = rules.get(rule_id)
-                same_check = isinstance(old, dict) and isinstance(rule, dict) and (
-                    "check" not in rule or rule.get("check") == old.get("check")
-                )
-                if same_check:
-                    rules[rule_id] = {**old, **rule}
-                else:
-                    _drop(merged_where, ("rules", rule_id))
-                    rules[rule_id] = rule
-        else:
+        if isinstance(value, Remove):
+            merged.pop(key, None)
             _drop(merged_where, (key,))
-            merged[key] = value
-    merged_where.update({k: v for k, v in where.items() if k and k[0] != "extends"})
+            continue
+        merged[key] = _merge_value((key,), merged.get(key), value, merged_where, where)
+        if (key,) in where:
+            merged_where[(key,)] = where[(key,)]
+
+
+def _merge_value(
+    path: tuple[str, ...],
+    old: Any,
+    new: Any,
+    merged_where: dict[tuple[str, ...], Where],
+    new_where: dict[tuple[str, ...], Where],
+) -> Any:
+    if _replaces_rule(path, old, new):
+        new = {"check": old["check"], **new} if "check" in old and "check" not in new else new
+        old = None
+    if isinstance(new, Replace):
+        new, old = new.value, None
+    if isinstance(old, dict) and isinstance(new, dict):
+        result = dict(old)
+        for key, value in new.items():
+            sub = (*path, key)
+            if isinstance(value, Remove):
+                result.pop(key, None)
+                _drop(merged_where, sub)
+                continue
+            result[key] = _merge_value(sub, old.get(key), value, merged_where, new_where)
+            if sub in new_where:
+                merged_where[sub] = new_where[sub]
+        return result
+    if isinstance(new, list) and (old is None or _adds(path, old)):
+        return _merge_list(path, old or [], new, merged_where, new_where)
+    _drop(merged_where, path)
+    merged_where.update({k: v for k, v in new_where.items() if k[: len(path)] == path})
+    return _plain(new)
+
+
+def _replaces_rule(path: tuple[str, ...], old: Any, new: Any) -> bool:
+    """A rule naming another check, or another Vale rule type, is a new rule, not a change."""
+    if len(path) != 2 or path[0] != "rules" or not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    return any(key in new and new[key] != old.get(key) for key in ("check", "extends"))
+
+
+def _adds(path: tuple[str, ...], old: Any) -> bool:
+    return isinstance(old, list) and path[-1] not in REPLACED_LISTS
+
+
+def _merge_list(
+    path: tuple[str, ...],
+    old: list[Any],
+    new: list[Any],
+    merged_where: dict[tuple[str, ...], Where],
+    new_where: dict[tuple[str, ...], Where],
+) -> list[Any]:
+    """The parent's entries, less those the child ``!remove``s, then the child's new entries."""
+    items = [(value, merged_where.get((*path, str(i)))) for i, value in enumerate(old)]
+    for i, value in enumerate(new):
+        origin = new_where.get((*path, str(i)))
+        if isinstance(value, Remove):
+            items = [item for item in items if item[0] != value.value]
+        elif not any(value == seen for seen, _ in items):
+            items.append((_plain(value), origin))
+    key_where = merged_where.get(path)
+    _drop(merged_where, path)
+    if key_where:
+        merged_where[path] = key_where
+    for i, (_, origin) in enumerate(items):
+        if origin:
+            merged_where[(*path, str(i))] = origin
+    return [value for value, _ in items]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` without merge tags: nothing to merge with, so ``!replace`` is the value, ``!remove`` nothing."""
+    if isinstance(value, Replace):
+        return _plain(value.value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not isinstance(v, Remove)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value if not isinstance(v, Remove)]
+    return None if isinstance(value, Remove) else value
 
 
 def _drop(where: dict[tuple[str, ...], Where], prefix: tuple[str, ...]) -> None:
@@ -480,7 +693,13 @@ def _validate(
                 archive = ArchiveConfig(path=str(Path(rules_file).parent / archive.path))
     profile = data.get("profile", "")
     return RuleSet(
-        profile=str(profile), rules=rules, sources=sources, platform=platform, time_budget=time_budget, archive=archive
+        profile=str(profile),
+        rules=rules,
+        sources=sources,
+        platform=platform,
+        origins=dict(where),
+        time_budget=time_budget,
+        archive=archive,
     )
 
 
@@ -529,6 +748,12 @@ def _validate_rule(
         elif level not in (*SEVERITIES, "off"):
             errors.append(_unknown(where, (*path, "severities", kind), str(level), (*SEVERITIES, "off"), "severity"))
             ok = False
+    files = raw.get("files", [])
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        message = f"{_key((*path, 'files'))}: expected a list of globs, e.g. ['*.md']"
+        errors.append(_at(where, (*path, "files"), message))
+        files, ok = [], False
     option_values = {k: v for k, v in raw.items() if k not in RULE_KEYS}
     options = _validate_model(spec.options, option_values, path, where, errors, extra_keys=RULE_KEYS, what="option")
     if options is None or not ok:
@@ -540,6 +765,7 @@ def _validate_rule(
         enabled=enabled,
         severity=severity,
         severities=dict(severities) if severity else {**options.default_severities(), **severities},
+        files=tuple(files),
     )
 
 
@@ -555,16 +781,78 @@ def _validate_model(
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = (*path, *(str(p) for p in err["loc"]))
+        problems = exc.errors()
+        # With an unknown rule type every other key would look unknown too: say only the first thing.
+        bad_type = any(err["loc"][:1] == ("extends",) for err in problems)
+        for err in problems:
+            loc = (*path, *(str(p) for p in err["loc"] if p != "[key]"))
             if err["type"] == "extra_forbidden":
+                if bad_type:
+                    continue
                 names = getattr(model, "option_names", None)  # options whose keys depend on values
                 known = [*(names(values) if names else model.model_fields), *extra_keys]
                 errors.append(_unknown(where, loc, loc[-1], known, what))
+            elif err["type"] == "literal_error":
+                expected = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+                kind = "key" if err["loc"][-1:] == ("[key]",) else "value"
+                errors.append(_unknown(where, loc, str(err.get("input")), expected, kind))
             else:
-                message = err["msg"].removeprefix("Value error, ")
-                errors.append(_at(where, loc, f"{_key(loc)}: {message} (got {err.get('input')!r})"))
+                errors.append(_at(where, loc, f"{_key(loc)}: {_in_our_words(err)}"))
         return None
+
+
+# Validator errors in the words of a rules file's reader (no Python types, no internals).
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list, e.g. [a, b]",
+    "tuple_type": "a list of words, e.g. [a, b]",
+    "set_type": "a list of words, e.g. [a, b]",
+    "dict_type": "a mapping, e.g. {key: value}",
+    "model_type": "a mapping of settings",
+    "model_attributes_type": "a mapping of settings",
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+def _in_our_words(err: Any) -> str:
+    kind, value = err["type"], err.get("input")
+    shown = _shown(value)
+    if kind == "missing":
+        return "missing (required)"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {shown}"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        bound = (err.get("ctx") or {}).get(key)
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+        return f"must be {words} {bound}, got {shown}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return message if kind == "value_error" else f"{message[:1].lower()}{message[1:]}, got {shown}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the rules file writes it: text quoted, a mapping or list as a mapping or list."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _key(path: tuple[str, ...]) -> str:

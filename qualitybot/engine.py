@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import heapq
 import threading
 from collections import Counter
 from typing import TYPE_CHECKING
+
+import pathspec
 
 from qualitybot.budget import TimeBudget, run_until
 from qualitybot.budget import now as budget_clock
@@ -17,7 +20,7 @@ from qualitybot.document import Document, Span
 from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
 from qualitybot.report import DocumentReport, Finding, Place
-from qualitybot.suppress import Silence, silences
+from qualitybot.suppress import Silence, UnknownRule, silences, unknown_rules, without_comments
 
 if TYPE_CHECKING:
     from qualitybot.archive import Archive
@@ -48,6 +51,33 @@ class Engine:
             (rule, checks[rule.check]) for rule in ruleset.rules.values() if rule.enabled
         ]
         self._warming: threading.Thread | None = None
+        self._files: dict[str, pathspec.GitIgnoreSpec] = {}
+        # What suppression comments may name: every rule and kind of finding of the rules
+        # file, and every check's (an article may be checked with other rules files).
+        named = [(rule.id, checks[rule.check]) for rule in ruleset.rules.values()]
+        named += [(spec.name, spec) for spec in checks.values()]
+        self.known_ids = list(
+            dict.fromkeys(f"{name}.{kind}" if kind else name for name, spec in named for kind in ("", *spec.kinds))
+        )
+        self.vale_rules = frozenset(rule.id for rule, _ in self.rules if rule.check == "pattern")
+        # Vale rules keep their link and description (SARIF helpUri, JSON).
+        self._links = {
+            rule.id: (getattr(rule.options, "link", ""), getattr(rule.options, "description", ""))
+            for rule, _ in self.rules
+            if getattr(rule.options, "link", "") or getattr(rule.options, "description", "")
+        }
+
+    def _with_link(self, finding: Finding) -> Finding:
+        if finding.rule not in self._links:
+            return finding
+        link, description = self._links[finding.rule]
+        return dataclasses.replace(finding, link=link, description=description)
+
+    def _runs_on(self, rule: Rule, path: str) -> bool:
+        """A rule with ``files:`` globs (from a .vale.ini section) runs on matching documents only."""
+        if rule.id not in self._files:
+            self._files[rule.id] = pathspec.GitIgnoreSpec.from_lines(rule.files)
+        return self._files[rule.id].match_file(path)
 
     def start_warm_up(self) -> None:
         """Start the checks' engines (Harper: about a second) in the background.
@@ -81,12 +111,17 @@ class Engine:
             thread.join()
 
     def check(self, doc: Document) -> DocumentReport:
+        silence_list = silences(doc, self.vale_rules)
+        doc.prose = without_comments(doc)  # the comments themselves are never checked
+        unknown = [_unknown_rule_finding(doc, u) for u in unknown_rules(doc, self.known_ids)]
         if doc.archive is None and self.ruleset.archive is not None:
             doc.archive = _archive(self.ruleset.archive.location)
         kept: list[Kept] = []
         budget = self.time_budget.seconds(len(doc.prose.split()))
         started = budget_clock()
         for rule, spec in self.rules:
+            if rule.files and not self._runs_on(rule, doc.path):
+                continue
             if spec.judge is not None:
                 continue  # second stage, below
             deadline = None
@@ -102,7 +137,6 @@ class Engine:
                 assert budget is not None
                 hits.append(_timeout(spec.name, budget))
             kept.extend(k for hit in hits if (k := _kept(doc, spec, rule, hit)) is not None)
-        silence_list = silences(doc)
         metrics = document_metrics(doc)
         # Second stage: checks that judge the findings of the others (after suppressions).
         quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
@@ -130,7 +164,7 @@ class Engine:
             kept.extend(k for hit in judged[0].hits if (k := _kept(doc, spec, rule, hit)) is not None)
         quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
         shown, notes = _capped([item for item, silenced in zip(kept, quiet, strict=True) if not silenced])
-        findings = [_finding(doc, *item) for item in shown]
+        findings = unknown + [self._with_link(_finding(doc, *item)) for item in shown]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
         return DocumentReport(doc.path, findings, metrics, [*doc.notes, *notes])
 
@@ -186,6 +220,14 @@ def _quiet_warm_up(spec: CheckSpec, rule: Rule) -> None:
         # A failing start is reported when the check itself runs.
         with contextlib.suppress(Exception):
             spec.warm_up(rule.options)
+
+
+def _unknown_rule_finding(doc: Document, unknown: UnknownRule) -> Finding:
+    hint = f"; did you mean '{unknown.hint}'?" if unknown.hint else ""
+    message = f"The suppression comment names '{unknown.rule}', neither a rule of the rules file nor a check{hint}"
+    suggestions = (unknown.hint,) if unknown.hint else ()
+    hit = Hit(unknown.start, unknown.end, message, suggestions=suggestions)
+    return _finding(doc, "suppression", "suppression.unknown-rule", "warning", hit)
 
 
 def _silenced(quiet: list[Silence], items: list[tuple[str, int]]) -> list[bool]:

@@ -1,6 +1,7 @@
 """Tools for editors who tune the rules: list, explain, validate, and the JSON Schema.
 
 ``qualitybot rules list [--rules FILE]``      every rule, its check, severity, state, options
+``qualitybot rules list --effective``         each setting's final value and the file:line that set it
 ``qualitybot rules explain RULE [--rules F]`` a check's documentation and options (RULE is a
                                               rule id of the rules file or a check name)
 ``qualitybot rules validate FILE``            ``ok`` (exit 0), or ``file:line: key: why`` (exit 2)
@@ -14,8 +15,11 @@ import difflib
 import json
 import sys
 from collections import Counter
-from typing import Any, TextIO
+from collections.abc import Mapping
+from types import UnionType
+from typing import Annotated, Any, Literal, TextIO, Union, get_args, get_origin
 
+import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
@@ -23,7 +27,15 @@ from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from qualitybot.budget import TimeBudget
 from qualitybot.checks import registry
-from qualitybot.config import ArchiveConfig, ConfigError, PlatformConfig, Rule, find_rules_file, load_rules
+from qualitybot.config import (
+    ArchiveConfig,
+    ConfigError,
+    PlatformConfig,
+    Rule,
+    find_rules_file,
+    load_rules,
+    rules_name,
+)
 from qualitybot.contract import SEVERITIES, CheckOptions, CheckSpec
 from qualitybot.exits import EXIT_PASS as EXIT_OK
 
@@ -48,6 +60,8 @@ def add_parser(commands: Any) -> None:
     listing = sub.add_parser("list", help="every rule: check, severity, enabled, options with defaults")
     listing.add_argument("--rules", metavar="FILE", help="rules file (default as for `check`)")
     listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--effective", action="store_true",
+                         help="each option's final value and the file:line that set it (after extends/import)")
     explain = sub.add_parser("explain", help="what a rule or check catches, examples, options")
     explain.add_argument("rule", metavar="RULE", help="a rule id or a check name")
     explain.add_argument("--rules", metavar="FILE", help="rules file (default as for `check`)")
@@ -66,8 +80,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     elif args.rules_command == "schema":
         out.write(json.dumps(rules_schema(), indent=2) + "\n")
     elif args.rules_command == "list":
-        rules = load_rules(find_rules_file(args.rules)).rules
-        if args.format == "json":
+        ruleset = load_rules(find_rules_file(args.rules))
+        rules = ruleset.rules
+        if args.effective:
+            effective = [effective_summary(r, ruleset.origins) for r in rules.values()]
+            out.write(json.dumps(effective, indent=2) + "\n" if args.format == "json" else effective_text(effective))
+        elif args.format == "json":
             out.write(json.dumps([rule_summary(r) for r in rules.values()], indent=2) + "\n")
         else:
             out.write(list_text(list(rules.values())))
@@ -132,6 +150,49 @@ def list_text(rules: list[Rule]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def effective_summary(rule: Rule, origins: Mapping[tuple[str, ...], tuple[str, int]]) -> dict[str, Any]:
+    """Every setting of a rule with its final value and where it was set (``file:line``, or ``built-in``)."""
+    values = rule.options.model_dump(mode="json")
+    settings: dict[str, Any] = {
+        "enabled": rule.enabled,
+        "severity": severities_text(rule),
+        **values,
+    }
+    result: dict[str, Any] = {"rule": rule.id, "check": rule.check, "settings": {}}
+    for name, value in settings.items():
+        path = ("rules", rule.id, name)
+        if name == "severity" and path not in origins and ("rules", rule.id, "severities") in origins:
+            path = ("rules", rule.id, "severities")
+        result["settings"][name] = {"value": value, "from": _origin(path, value, origins)}
+    return result
+
+
+def _origin(path: tuple[str, ...], value: Any, origins: Mapping[tuple[str, ...], tuple[str, int]]) -> str:
+    """``file:line`` of the key; for a list or mapping built over several files, where each file's part starts."""
+    if path not in origins:
+        return "built-in"
+    keys = [str(i) for i in range(len(value))] if isinstance(value, list) else list(value) if isinstance(
+        value, dict
+    ) else []
+    places = [origins[(*path, key)] for key in keys if (*path, key) in origins]
+    first_line: dict[str, int] = {}
+    for file, line in places or [origins[path]]:
+        first_line.setdefault(rules_name(file), line)
+    if len(first_line) == 1:
+        file, line = origins[path]
+        return f"{rules_name(file)}:{line}"  # one file: the key's own line says it
+    return ", ".join(f"{file}:{line}" for file, line in first_line.items())
+
+
+def effective_text(summaries: list[dict[str, Any]]) -> str:
+    lines = []
+    for summary in summaries:
+        lines.append(f"{summary['rule']}  (check {summary['check']})")
+        for name, setting in summary["settings"].items():
+            lines.append(f"    {name}: {json.dumps(setting['value'])}  ({setting['from']})")
+    return "\n".join(lines) + "\n"
+
+
 # --- explain -----------------------------------------------------------------------
 
 
@@ -156,7 +217,7 @@ def explain(name: str, rules_file: str | None) -> str:
     if rule:
         state = "enabled" if rule.enabled else "disabled"
         parts.append(f"Rule {rule.id}: check {rule.check}, severity {severities_text(rule)}, {state}\n")
-    parts.append(spec.doc + "\n")
+    parts.append(plain(spec.doc) + "\n")
     parts.append(options_text(spec, rule))
     rule_id = rule.id if rule else "RULE"
     kinds = ", ".join(f"{_finding_id(rule_id, k)} {v}" for k, v in spec.kinds.items())
@@ -188,7 +249,7 @@ def _fields_text(
     for name, field in model.model_fields.items():
         if name in skip:
             continue
-        current = f"; here {json.dumps(values[name])}" if values is not None else ""
+        current = f"; here {yaml_text(values[name])}" if values is not None else ""
         lines.append(f"  {name} ({_type_text(field)}{_default_text(field)}{current})")
         if field.description:
             lines.append(f"      {field.description}")
@@ -207,15 +268,50 @@ def _const(model: type[BaseModel]) -> str:
 
 
 def _type_text(field: FieldInfo) -> str:
-    text = str(field.annotation).replace("typing.", "").replace("qualitybot.checks.pattern.base.", "")
-    text = text.replace("<class '", "").replace("'>", "")
+    """The option's type as an editor reads it: number, list of words, one of a, b..."""
     bounds = [
         f"{op} {getattr(m, attr)}"
         for m in field.metadata
-        for attr, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+        for attr, op in (("ge", "at least"), ("gt", "more than"), ("le", "at most"), ("lt", "less than"))
         if hasattr(m, attr)
     ]
-    return ", ".join([text, *bounds])
+    return ", ".join([editor_type(field.annotation), *bounds])
+
+
+def editor_type(annotation: Any) -> str:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        return "whole number"
+    if annotation is float:
+        return "number"
+    if annotation is str:
+        return "text"
+    if origin is Literal:
+        return "one of: " + ", ".join(str(a) for a in args)
+    if origin in (Union, UnionType):
+        return " or ".join(editor_type(a) for a in args if a is not type(None))
+    if origin in (list, tuple, set, frozenset):
+        return "list of words" if args and args[0] is str else "list"
+    if origin is Annotated:
+        return editor_type(args[0])
+    if origin is dict and len(args) == 2:
+        key, value = args
+        if isinstance(value, type) and issubclass(value, BaseModel) and set(value.model_fields) == {"min", "max"}:
+            names = get_args(key)
+            return "min/max per metric" + (f" (metrics: {', '.join(names)})" if names else "")
+        if key is str and value is str:
+            return "mapping of word: word"
+        return f"mapping of {editor_type(key)} to {editor_type(value)}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping of settings (" + ", ".join(annotation.model_fields) + ")"
+    return str(annotation).replace("typing.", "")
+
+
+def plain(doc: str) -> str:
+    """Docstring markup (``code``) as plain text for the terminal."""
+    return doc.replace("``", "")
 
 
 def _default(field: FieldInfo) -> Any:
@@ -227,7 +323,15 @@ def _default(field: FieldInfo) -> Any:
 def _default_text(field: FieldInfo) -> str:
     if field.is_required():
         return ", required"
-    return f", default {json.dumps(_plain(_default(field)))}"
+    return f", default {yaml_text(_plain(_default(field)))}"
+
+
+def yaml_text(value: Any) -> str:
+    """A value as it is written in a rules file (``[a, b]``, ``{min: 10}``), ``not set`` for nothing."""
+    if value is None:
+        return "not set"
+    text = str(yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False))
+    return text.strip().removesuffix("...").strip()
 
 
 def _plain(value: Any) -> Any:
@@ -301,6 +405,11 @@ def _rule_keys(spec: CheckSpec | None) -> dict[str, Any]:
         "check": {"const": spec.name} if spec else {"type": "string"},
         "severity": severity,
         "enabled": {"type": "boolean", "default": True},
+        "files": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "globs (gitignore syntax) of the documents the rule runs on; default all",
+        },
         "severities": {
             "type": "object",
             "description": "severity per kind of finding; off drops the kind",

@@ -59,7 +59,10 @@ CASES: list[tuple[str, str, dict[str, Any], Expected]] = [
     ("She said it would hit the headlines. It hit the headlines.\n", "a.txt", {}, []),
     ("The colour of the organisation changed.\n", "a.txt", {"dialect": "british"}, []),
     ("The colour of the organisation and its programme changed.\n", "a.txt", {}, []),
-    ("The color of the organization changed.\n", "a.txt", {"dialect": "british"}, []),
+    ("The color of the organization changed.\n", "a.txt", {"dialect": "british", "other_spellings": True}, []),
+    # Both dialects' spellings unless a dialect is set explicitly (then the other's are misspellings).
+    ("Cars parked on the kerbs of a multi-storey block of sizeable flats.\n", "a.txt", {}, []),
+    ("The color and the colour.\n", "a.txt", {"dialect": "american"}, [(1, 19, "spelling")]),
     ("Profits rose to $1.13bn (£600m) as 5m users joined.\n", "a.txt", {}, []),
     ("Cafes offer free wi-fi now.\n", "a.txt", {"accept": ["wi-fi"]}, []),
     # code and markup are not prose

@@ -551,7 +551,7 @@ def test_level_maps_to_severity(tmp_path: Path, settings: dict[str, Any], severi
 # --- bad rules: file:line: key: why ------------------------------------------------------------
 
 BAD_RULES = [
-    pytest.param({"extends": "existance"}, "rules.r.extends: Input should be 'existence'", id="unknown-type"),
+    pytest.param({"extends": "existance"}, "rules.r.extends: unknown value 'existance'; did you mean 'existence'?", id="unknown-type"),
     pytest.param(
         {"extends": "existence", "tokenz": ["a"]},
         "rules.r.tokenz: unknown option 'tokenz'; did you mean 'tokens'?",
@@ -565,7 +565,7 @@ BAD_RULES = [
     pytest.param({"extends": "existence"}, "rules.r: an existence rule needs 'tokens' or 'raw'", id="no-tokens"),
     pytest.param(
         {"extends": "substitution", "swap": {"a": "b"}, "level": "fatal"},
-        "rules.r.level: Input should be",
+        "rules.r.level: unknown value 'fatal' (expected one of: suggestion, warning, error)",
         id="bad-level",
     ),
     pytest.param(
@@ -600,7 +600,7 @@ def test_message_is_required_as_in_vale(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         findings(tmp_path, {"extends": "existence", "tokens": ["very"]}, "")
     [error] = caught.value.messages
-    assert error.startswith(f"{tmp_path / 'rules.yml'}:2: rules.r.message: Field required")
+    assert error.startswith(f"{tmp_path / 'rules.yml'}:2: rules.r.message: missing (required)")
 
 
 # --- regular expressions that would backtrack forever --------------------------------------------

@@ -69,7 +69,9 @@ def test_text_report_has_line_col_rule_and_verdict(tmp_path: Path) -> None:
     assert "3:1" in result.stdout and "error" in result.stdout
     assert "readability.sentence-length" in result.stdout
     assert "\033[" not in result.stdout  # no colour in a pipe
-    assert result.stdout.rstrip().endswith("FAIL")
+    *_, verdict, rules_line = result.stdout.rstrip().splitlines()
+    assert verdict.endswith("FAIL")
+    assert rules_line == f"rules: {rules}"
 
 
 def test_local_rules_file_is_used(tmp_path: Path) -> None:

@@ -423,8 +423,8 @@ def test_environment_proxies_and_netrc_do_not_interfere(
 
 PLATFORM_SECTIONS = [
     ("  backof: 2\n", "rules.yml:4: platform.backof: unknown key 'backof'; did you mean 'backoff'?"),
-    ("  deadline: -1\n", "rules.yml:4: platform.deadline: Input should be greater than 0"),
-    ("  kind: gitlab\n", "rules.yml:4: platform.kind: Input should be 'generic' or 'github'"),
+    ("  deadline: -1\n", "rules.yml:4: platform.deadline: must be more than 0, got -1"),
+    ("  kind: gitlab\n", "rules.yml:4: platform.kind: unknown value 'gitlab'; did you mean 'github'?"),
 ]
 
 

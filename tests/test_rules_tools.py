@@ -68,8 +68,8 @@ EXPLAIN = [
             "Passes",
             "Options of every rule:",
             "Options of substitution rules:",
-            "  swap (dict[str, str], required)",
-            "  threshold (float, > 0, <= 1, default 0.8)",
+            "  swap (mapping of word: word, required)",
+            "  threshold (number, more than 0, at most 1, default 0.8)",
         ],
         id="check",
     ),
@@ -78,13 +78,14 @@ EXPLAIN = [
         [
             "Rule MyStyle.Terms: check pattern, severity error, enabled",
             "What it catches",
-            "  ignorecase (bool, default false; here true)",
+            "  ignorecase (true or false, default false; here true)",
         ],
         id="imported-rule",
     ),
     pytest.param(
         ["readability"],
-        ["Fails (``max_sentence_words: 25``)", "  max_sentence_words (int, >= 0, default 45; here 55)"],
+        ["Fails (max_sentence_words: 25)", "  max_sentence_words (whole number, at least 0, default 45; here 55)",
+         "  metrics (min/max per metric (metrics: flesch_reading_ease,"],
         id="bundled-rule",
     ),
 ]

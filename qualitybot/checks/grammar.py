@@ -55,7 +55,8 @@ Options
     ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``) to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).
     ``other_spellings``: accept the British spelling of a word in American text
-    and the reverse ("colour", "organise", "programme"; default true).
+    and the reverse ("colour", "organise", "kerbs", "multi-storey"); by default
+    they are accepted unless the rules file sets ``dialect`` explicitly.
     ``house_rules``: run the house rules (default true).
 """
 
@@ -146,8 +147,9 @@ class Options(CheckOptions):
     )
     accept: tuple[str, ...] = Field(default=(), description="words never reported (names, jargon)")
     names: bool = Field(default=True, description="unknown capitalised words are names, not misspellings")
-    other_spellings: bool = Field(
-        default=True, description="accept British spellings in American text and vice versa"
+    other_spellings: bool | None = Field(
+        default=None,
+        description="accept British spellings in American text and vice versa (default: yes, unless `dialect` is set)",
     )
     disabled_rules: tuple[str, ...] = Field(
         default=(), description="Harper rules and house rules to turn off"
@@ -301,5 +303,13 @@ def _not_a_misspelling(text: str, issue: Issue, word: str, options: Options) -> 
     engine = harper_engine.engine(options.dialect)
     if word != text[issue.start : issue.end].strip() and engine.knows(word):
         return True  # Harper misses some possessives: "fishermen's"
-    return options.other_spellings and any(engine.knows(v) for v in spelling_variants.variants(word))
+    other = options.other_spellings
+    if not (other if other is not None else "dialect" not in options.model_fields_set):
+        return False
+    if any(engine.knows(v) for v in spelling_variants.variants(word)):
+        return True
+    if issue.kind != "spelling" or not word.replace("-", "").isalpha():
+        return False  # a typo ("the the") is no other spelling
+    # Words the rewrites miss ("kerbs", "storey", "sizeable"): the other dialect's dictionary.
+    return any(harper_engine.engine(d).knows(word) for d in spelling_variants.other_dialects(options.dialect))
 

@@ -20,6 +20,7 @@ CHECK_DESCRIPTIONS = {
     "duplicates": "Duplicates: repeated sentences, near-duplicate paragraphs and boilerplate.",
     "dates": "Dates: impossible, malformed or implausible dates for the article's time.",
     "pattern": "An editorial pattern rule written in the rules file.",
+    "suppression": "A suppression comment that names a rule the rules file does not have.",
 }
 
 

@@ -46,6 +46,10 @@ def annotation(path: str, finding: Finding) -> str:
 
 def render(report: Report, color: bool = False) -> str:
     lines = [annotation(doc.path, f) for doc in report.documents for f in doc.findings]
+    lines += [
+        f"::error file={escape_property(repository_path(p.path))},title=qualitybot::{escape_data(p.message)}"
+        for p in report.errors
+    ]
     s = report.summary()
     lines.append(
         f"qualitybot: {s['failed']} of {plural(s['documents'], 'document')} failed "

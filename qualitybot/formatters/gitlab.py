@@ -8,6 +8,7 @@ elsewhere in the file, so merge requests show new and fixed findings.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -43,4 +44,17 @@ def issues(report: Report) -> list[dict[str, Any]]:
                     },
                 }
             )
+    for problem in report.errors:  # a path not checked must not read as a clean report
+        out.append(
+            {
+                "type": "issue",
+                "engine_name": "qualitybot",
+                "check_name": "unreadable",
+                "description": problem.message,
+                "categories": ["Bug Risk"],
+                "severity": "blocker",
+                "fingerprint": hashlib.sha256(f"unreadable\x1f{problem.path}".encode()).hexdigest()[:32],
+                "location": {"path": repository_path(problem.path), "lines": {"begin": 1, "end": 1}},
+            }
+        )
     return out

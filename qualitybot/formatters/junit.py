@@ -23,9 +23,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def render(report: Report, color: bool = False) -> str:
     summary = report.summary()
     counts = {
-        "tests": str(summary["documents"]),
+        "tests": str(summary["documents"] + len(report.errors)),
         "failures": str(summary["failed"]),
-        "errors": "0",
+        "errors": str(len(report.errors)),
         "skipped": "0",
         "time": "0",
     }
@@ -33,6 +33,9 @@ def render(report: Report, color: bool = False) -> str:
     suite = ET.SubElement(suites, "testsuite", {"name": "qualitybot", **counts})
     for doc in report.documents:
         suite.append(_testcase(doc))
+    for problem in report.errors:  # a path not checked is an error of the run, not a pass
+        case = ET.SubElement(suite, "testcase", {"classname": "qualitybot", "name": _xml(problem.path), "time": "0"})
+        ET.SubElement(case, "error", {"type": "unreadable", "message": _xml(problem.message)})
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 

@@ -37,7 +37,11 @@ MAX_CELL_CHARS = 300
 MAX_EXCERPT_CHARS = 120
 
 _ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
-_VERDICT = {"fail": "❌ qualitybot: **failed**", "pass": "✅ qualitybot: **passed**"}
+_VERDICT = {
+    "fail": "❌ qualitybot: **failed**",
+    "pass": "✅ qualitybot: **passed**",
+    "error": "❌ qualitybot: **error** (some files could not be checked)",
+}
 _METRIC_NAMES = {
     "words": "Words",
     "sentences": "Sentences",
@@ -130,8 +134,16 @@ class _Composer:
         head = [MARKER, "", self.headline(), "", self.counts(), ""]
         if hidden_findings or hidden_documents:  # said up front, where a reader looks first
             head.extend(self.shortened_note(hidden_findings, hidden_documents))
+        for problem in report.errors:
+            head += [f"> ❌ **Not checked:** {code(problem.path, 200)}: {text(problem.message)}", ""]
+        head += [f"> **Note:** {text(note)}\n" for note in report.notes]
         parts = head + parts
-        parts.append(f"<sub>qualitybot {__version__}{' · ' + text(self.footer) if self.footer else ''}</sub>")
+        footer = [f"qualitybot {__version__}"]
+        if report.rules:
+            footer.append(f"rules: {text(report.rules_text)}")
+        if self.footer:
+            footer.append(text(self.footer))
+        parts.append(f"<sub>{' · '.join(footer)}</sub>")
         return "\n".join(parts) + "\n"
 
     def headline(self) -> str:

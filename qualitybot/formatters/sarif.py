@@ -45,7 +45,12 @@ def sarif(report: Report) -> dict[str, Any]:
         for doc in report.documents
         for note in doc.notes
     ]
-    invocation: dict[str, Any] = {"executionSuccessful": True}
+    notifications += [{"level": "note", "message": {"text": note}} for note in report.notes]
+    notifications += [
+        {"level": "error", "message": {"text": problem.message}, "locations": [_location(problem.path)]}
+        for problem in report.errors
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return {
@@ -96,6 +101,10 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
                 "properties": {"tags": ["qualitybot", finding.check]},
             }
         )
+        if finding.link:
+            rules[-1]["helpUri"] = finding.link
+        if finding.description:
+            rules[-1]["fullDescription"] = {"text": finding.description}
     return rules, {rule["id"]: i for i, rule in enumerate(rules)}
 
 

@@ -6,6 +6,7 @@ from qualitybot.formatters._common import printable
 from qualitybot.report import DocumentReport, Report
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "fail": "1;31", "pass": "1;32", "dim": "2"}
+_COLORS["error_verdict"] = "1;31"
 
 
 def _paint(text: str, style: str, color: bool) -> str:
@@ -44,11 +45,21 @@ def render(report: Report, color: bool = False) -> str:
     for doc in report.documents:
         out.extend(_document(doc, color))
         out.append("")
+    for problem in report.errors:
+        out.append(f"{problem.path}\n  {_paint('not checked', 'error', color)}: {problem.message}\n")
+    for note in report.notes:
+        out.append(f"note: {note}")
+    if report.notes:
+        out.append("")
     s = report.summary()
-    verdict = _paint(report.verdict.upper(), report.verdict, color)
+    style = "error_verdict" if report.verdict == "error" else report.verdict
+    verdict = _paint(report.verdict.upper(), style, color)
+    unread = f", {_plural(len(report.errors), 'path')} not readable" if report.errors else ""
     out.append(
-        f"{_plural(s['documents'], 'document')} checked, {s['failed']} failed "
+        f"{_plural(s['documents'], 'document')} checked, {s['failed']} failed{unread} "
         f"({_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
         f"{_plural(s['infos'], 'info')}): {verdict}"
     )
+    if report.rules:
+        out.append(f"rules: {report.rules_text}")
     return "\n".join(out) + "\n"

@@ -46,3 +46,8 @@ def variants(word: str) -> Iterator[str]:
         candidate = pattern.sub(replacement, lower, count=1)
         if candidate != lower:
             yield candidate
+
+
+def other_dialects(dialect: str) -> tuple[str, ...]:
+    """The dialects whose spellings a text in ``dialect`` also accepts (British and American)."""
+    return ("british",) if dialect == "american" else ("american",) if dialect == "british" else ("american", "british")

@@ -10,7 +10,7 @@ What it catches
     ``condition``); also Vale's ``conditional`` (an acronym needs its definition),
     ``consistency`` (one spelling of each ``either`` pair) and ``readability``
     (average grade of named formulas). ``sequence``, ``spelling`` and ``script``
-    rules load but do not run (``rules validate`` says so). Messages are filled
+    rules load but do not run (``rules validate`` and ``check`` say so). Messages are filled
     as Vale fills them (``%s`` is the match; for substitutions the expected form,
     then the observed one). Style folders that editors already keep for Vale are
     read unchanged with ``import:``.

@@ -1,7 +1,8 @@
 """Vale's ``scope``: which parts of a document a rule reads, as spans of the Document.
 
-``text`` and ``summary`` are the whole prose (markup, code and front matter blanked),
-``raw`` the file as given; ``paragraph``, ``sentence``, ``heading`` (``heading.h1``..
+``text`` is the prose (markup, code and front matter blanked) block by block, as
+Vale lints it: a match never spans a paragraph break; ``summary`` is the whole
+prose at once and ``raw`` the file as given; ``paragraph``, ``sentence``, ``heading`` (``heading.h1``..
 ``heading.h6``, ``title`` = ``heading.h1``), ``list``, ``blockquote`` and ``table``
 (``table.cell``, ``table.header``) are the blocks of that kind, each searched on its
 own as Vale does. ``~scope`` is every block but those; ``a & b`` the blocks in both
@@ -71,7 +72,10 @@ def _regions(doc: Document, scope: str) -> Iterator[Region]:
     if "&" in scope:
         parts = [{(r.start, r.end, r.raw) for r in _regions(doc, p.strip())} for p in scope.split("&")]
         yield from (Region(*key) for key in sorted(set.intersection(*parts)))
-    elif scope in ("text", "summary"):
+    elif scope == "text":
+        # Vale lints each block on its own: a pattern never matches across a paragraph break.
+        yield from (Region(b.start, b.end) for b in doc.blocks)
+    elif scope == "summary":
         yield Region(0, len(doc.text))
     elif scope == "raw":
         yield Region(0, len(doc.text), raw=True)
