@@ -15,6 +15,7 @@ line endings (CRLF stays CRLF) and a UTF-8 byte order mark are kept.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,10 +96,11 @@ def _edit(text: str, line_starts: list[int], finding: Finding) -> Edit | None:
 def _in_running_prose(doc: Document, start: int, end: int) -> bool:
     """The span is prose (not markup, code or front matter) in a block that is not a block quote,
     outside quotation marks."""
-    for block in doc.blocks:
-        if block.start <= start and end <= block.end:
-            break
-    else:
+    # Blocks are sorted and do not overlap: the one that may hold the span is found by bisection
+    # (a scan per finding would be quadratic on a document with many blocks and findings).
+    index = bisect.bisect_right(doc.blocks, start, key=lambda b: b.start) - 1
+    block = doc.blocks[index] if index >= 0 else None
+    if block is None or not (block.start <= start and end <= block.end):
         return False  # front matter, code and HTML lie outside every prose block
     if block.kind == "blockquote":
         return False
