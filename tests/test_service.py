@@ -352,7 +352,9 @@ def test_redis_queue_with_separate_workers(tmp_path: Path) -> None:
             assert handed_over, "the killed worker's events were handed over again"
             # Both took tasks from the queue; whether the killed one got to post before the
             # kill depends on timing, so "took a task" is what is asserted of it.
-            tasks_taken = [len({line["delivery_id"] for line in w.log_lines() if "delivery_id" in line}) for w in workers]
+            tasks_taken = [
+                len({line["delivery_id"] for line in w.log_lines() if "delivery_id" in line}) for w in workers
+            ]
             assert all(n > 0 for n in tasks_taken), f"both workers shared the queue: {tasks_taken}"
             assert any(str(line.get("msg", "")).startswith("posted") for line in workers[1].log_lines())
             health = service.http.get(service.url + "/healthz", timeout=5).json()
