@@ -19,13 +19,13 @@ The platform is the test suite's simulator (tests/platform_sim.py), in this proc
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,8 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import requests  # noqa: E402
-
+from benchmarks.loadgen import write_requests  # noqa: E402
 from qualitybot.service.signatures import standard_headers  # noqa: E402
 from tests.platform_sim import PlatformSimulator  # noqa: E402
 from tests.service_harness import (  # noqa: E402
@@ -73,21 +72,26 @@ def article(n: int, words: int = 450) -> str:
     return f"# Transport plan, part {n}\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children so far (Linux /proc)."""
+def cpu_seconds(pid: int, descendants: bool = True) -> float:
+    """User + system CPU time so far of a process (and, unless told otherwise, of every
+    process it started, and they started: the consumer and check processes; Linux /proc)."""
     total = 0.0
     ticks = os.sysconf("SC_CLK_TCK")
-    for candidate in [pid, *children(pid)]:
+    todo = [pid]
+    while todo:
+        candidate = todo.pop()
         try:
             fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
+        if descendants:
+            todo += children(candidate)
     return total
 
 
 def children(pid: int) -> list[int]:
-    """Direct children, whichever thread started them (the check processes)."""
+    """Direct children, whichever thread started them."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
@@ -102,42 +106,42 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def send_at_rate(service: Service, rate: float, seconds: float, prefix: str) -> dict[str, float]:
+def raw_request(service: Service, body: bytes, delivery_id: str) -> bytes:
+    """One complete signed HTTP/1.1 request, as the platform would send it."""
+    headers = signed_headers(body, delivery_id)
+    head = [
+        "POST /webhooks/submissions HTTP/1.1",
+        f"host: 127.0.0.1:{service.port}",
+        f"content-length: {len(body)}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def send_at_rate(service: Service, rate: float, seconds: float, prefix: str, tmp: Path) -> dict[str, float]:
+    """Open-loop load from a separate process (benchmarks/loadgen.py), requests signed beforehand."""
     total = int(rate * seconds)
-    bodies = [event(f"{prefix}-{i}", 1, article(i)) for i in range(total)]
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()
-    local = threading.local()
-
-    # Signed beforehand, so that the load generator spends its time sending.
-    signed = [signed_headers(body, f"{prefix}-d{i}") for i, body in enumerate(bodies)]
-
-    def one(i: int) -> None:
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
-        headers = signed[i]
-        started = time.perf_counter()
-        answer = session.post(service.url + "/webhooks/submissions", data=bodies[i], headers=headers, timeout=30)
-        status = answer.status_code
-        elapsed = time.perf_counter() - started
-        with lock:
-            latencies.append(elapsed * 1000)
-            statuses.append(status)
-
-    t0 = time.perf_counter() + 0.2
-    with ThreadPoolExecutor(max_workers=32) as pool:
-        for i in range(total):
-            delay = t0 + i / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            pool.submit(one, i)
-        sent_in = time.perf_counter() - t0
-    accepted = sum(1 for s in statuses if s == 202)
+    requests_file = tmp / f"{prefix}.requests"
+    write_requests(
+        requests_file,
+        [raw_request(service, event(f"{prefix}-{i}", 1, article(i)), f"{prefix}-d{i}") for i in range(total)],
+    )
+    sender = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "benchmarks" / "loadgen.py"), str(requests_file)),
+            *("--port", str(service.port), "--rate", str(rate), "--connections", "64"),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=seconds + 120,
+    )
+    result = json.loads(sender.stdout)
+    latencies: list[float] = result["latencies_ms"]
     return {
         "events": total,
-        "accepted": accepted,
-        "achieved_rate": total / sent_in,
+        "accepted": sum(1 for s in result["statuses"] if s == 202),
+        "achieved_rate": result["send_rate"],
+        "client_cpu": result["client_cpu_ms_per_request"],
         "p50": percentile(latencies, 0.50),
         "p90": percentile(latencies, 0.90),
         "p99": percentile(latencies, 0.99),
@@ -183,7 +187,8 @@ def fill_backlog(rules: Path, data: Path, tmp: Path, count: int, redis_url: str 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, nargs="+", default=[200.0, 400.0], help="events per second")
+    parser.add_argument("--rate", type=float, nargs="+", default=[500.0], help="events per second")
+    parser.add_argument("--workers", type=int, nargs="+", default=[0, 4], help="serve --workers settings")
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each rate is held")
     parser.add_argument("--backlog", type=int, default=600, help="events in each backlog to drain")
     parser.add_argument("--timeout", type=float, default=180.0, help="bound on each drain")
@@ -200,12 +205,13 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
         )
         rules = write_rules(tmp / "rules-1.yml", f"http://127.0.0.1:{port}/api")
-        print("\n1. acknowledgement latency (ms), open-loop load; cpu = server CPU per event (workers 0:")
-        print("   receiving only; workers 4: also checking and posting, in the check processes)")
-        columns = ("rate/s", "sent/s", "202s", "p50", "p90", "p99", "max")
-        print(f"{'workers':>8} " + " ".join(f"{c:>7}" for c in columns) + " cpu ms/ev")
+        print("\n1. acknowledgement latency (ms) from each request's due time, open-loop load from a separate")
+        print("   process; serve cpu = CPU per event of the serve process itself, all cpu = with every process")
+        print("   it started (checking and posting, for workers > 0); client cpu = the load generator's")
+        columns = ("rate/s", "sent/s", "202s", "p50", "p90", "p99", "max", "serve", "all", "client")
+        print(f"{'workers':>8} " + " ".join(f"{c:>7}" for c in columns))
         try:
-            for workers in (0, 4):
+            for workers in args.workers:
                 for rate in args.rate:
                     name = f"ack-{workers}-{int(rate)}"
                     service = Service(
@@ -217,19 +223,24 @@ def main() -> int:
                     ).start()
                     assert service.popen is not None
                     time.sleep(2.0 if workers else 0.2)  # let the check processes finish warming up
-                    cpu_before = cpu_seconds(service.popen.pid)
+                    serve_before = cpu_seconds(service.popen.pid, descendants=False)
+                    all_before = cpu_seconds(service.popen.pid)
                     try:
-                        r = send_at_rate(service, rate, args.seconds, name)
+                        r = send_at_rate(service, rate, args.seconds, name, tmp)
                         if workers:  # the work acknowledged is done too
                             wait_for(lambda s=service: s.http.get(s.url + "/healthz").json()["pending"] == 0, 60)
-                        cpu = cpu_seconds(service.popen.pid) - cpu_before
+                        serve_cpu = cpu_seconds(service.popen.pid, descendants=False) - serve_before
+                        all_cpu = cpu_seconds(service.popen.pid) - all_before
                     finally:
                         service.stop()
                     print(
-                        f"{workers:>8} {rate:>7.0f} {r['achieved_rate']:>7.0f} {r['accepted']:>6} "
+                        f"{workers:>8} {rate:>7.0f} {r['achieved_rate']:>7.0f} {r['accepted']:>7} "
                         f"{r['p50']:>7.1f} {r['p90']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
-                        f"{cpu * 1000 / r['events']:>9.2f}"
+                        f"{serve_cpu * 1000 / r['events']:>7.2f} {all_cpu * 1000 / r['events']:>7.2f} "
+                        f"{r['client_cpu']:>7.2f}",
+                        flush=True,
                     )
+                    print(f"{'':>8} load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
         finally:
             sim_proc.terminate()
             sim_proc.wait(10)

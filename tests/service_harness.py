@@ -89,15 +89,20 @@ class Proc:
         return self
 
     def children(self) -> list[int]:
-        """Pids of the processes this one started (Linux /proc; the check processes)."""
+        """Pids of the processes this one started, and they started (Linux /proc: the
+        dispatcher and its check processes)."""
         if not self.popen:
             return []
         found: list[int] = []
-        for task in Path(f"/proc/{self.popen.pid}/task").glob("*"):
-            try:
-                found += [int(pid) for pid in (task / "children").read_text().split()]
-            except OSError:
-                continue
+        todo = [self.popen.pid]
+        while todo:
+            for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+                try:
+                    pids = [int(pid) for pid in (task / "children").read_text().split()]
+                except OSError:
+                    continue
+                found += pids
+                todo += pids
         return found
 
     def kill9(self) -> None:

@@ -18,115 +18,91 @@ Events that cannot be stored never share the fate of the valid events committed
 with them: validation runs before storage, and a row that still cannot be written
 fails alone. Slow and idle clients are held to time limits by
 :mod:`.connections`.
+
+This process does nothing else: verifying, validating and logging run on the event
+loop, the inbox's writer thread fsyncs (the loop awaits it without a thread hop per
+request), and queueing, checking and posting happen in the dispatcher's process
+(:mod:`.dispatcher`), so acknowledgements never wait for the interpreter lock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from qualitybot.service.checking import Checker, InlineChecker, PoolChecker
-from qualitybot.service.events import EventError, parse_event
-from qualitybot.service.inbox import Inbox, InboxEvent, RowError
+from qualitybot.service import dispatcher
+from qualitybot.service.dispatcher import DispatcherArgs
+from qualitybot.service.events import EventError, Submission, parse_event
+from qualitybot.service.inbox import Inbox, RowError
 from qualitybot.service.settings import Settings
 from qualitybot.service.signatures import SignatureError, Verifier
-from qualitybot.service.state import open_state
-from qualitybot.service.worker import Processor, Publisher, build_queue, consumer, register
 
 log = logging.getLogger("qualitybot.service")
 DEFAULT_MAX_BODY = 1024 * 1024
+# How long a stopping server waits for the dispatcher to finish what it has in hand.
+DISPATCHER_STOP_TIMEOUT = 30.0
 
 Answer = tuple[int, dict[str, Any]]
 
 
-class Service:
-    """Inbox, queue and (unless ``workers == 0``) the embedded huey consumer."""
+class Valid(NamedTuple):
+    """A signed, well-formed submission event, ready to be stored."""
 
-    def __init__(self, settings: Settings, verifier: Verifier, publisher: Publisher) -> None:
+    delivery_id: str
+    submission: Submission
+
+
+class Service:
+    """The inbox, and the dispatcher process that does everything else."""
+
+    def __init__(self, settings: Settings, verifier: Verifier, dispatcher_args: DispatcherArgs) -> None:
         self.settings = settings
         self.verifier = verifier
         self.inbox = Inbox(settings.data_dir)
-        self.state = open_state(settings.data_dir, settings.redis_url)
-        self.huey = build_queue(settings)
-        self.checker: Checker = (
-            PoolChecker(
-                settings.rules_path,
-                settings.check_processes,
-                memory_mib=settings.check_memory,
-                timeout=settings.check_timeout,
-                large_document=settings.large_document,
-            )
-            if settings.check_processes
-            else InlineChecker(settings.ruleset)
-        )
-        self.processor = Processor(settings, self.state, publisher, self.checker)
-        self.task = register(self.huey, self.processor)
-        self.consumer: Any = None
+        self.dispatcher_args = dispatcher_args
+        self.dispatcher: Any = None
+        self.dispatcher_ready: Any = None
         self.ready = False
-        self._stopping = threading.Event()
-        self._reconciler: threading.Thread | None = None
 
     # --- lifecycle ----------------------------------------------------------
 
     def start(self) -> None:
-        freed = self.state.free_dead_leases()
-        single_machine = self.settings.redis_url is None
-        if single_machine:
-            # Every task in the queue stems from an inbox row not yet done, so the queue is
-            # rebuilt from the inbox: tasks that a killed worker had taken are back, exactly once.
-            self.huey.flush()
-        # With Redis the queue is shared and kept: only what nobody has in hand is handed over.
-        requeued = self.reconcile(everything=single_machine)
-        log.info(
-            "started",
-            extra={
-                "queue": self.settings.queue_kind,
-                "workers": self.settings.workers,
-                "requeued": requeued,
-                "freed": freed,
-            },
-        )
-        if self.settings.workers:
-            threading.Thread(target=self._warm_up, name="warm-up", daemon=True).start()
-            self.consumer = consumer(self.huey, self.settings.workers, embedded=True)
-            self.consumer.start()
-        self._reconciler = threading.Thread(target=self._reconcile_loop, name="reconciler", daemon=True)
-        self._reconciler.start()
+        """Start the dispatcher (from the main thread: see :func:`.dispatcher.spawn`)."""
+        self.dispatcher, self.dispatcher_ready = dispatcher.spawn(self.dispatcher_args)
         self.ready = True
 
     def stop(self) -> None:
         self.ready = False
-        self._stopping.set()
-        if self.consumer is not None:
-            self.consumer.stop(graceful=True)
-        self.checker.close()
-        if self._reconciler is not None:
-            self._reconciler.join(timeout=5)
+        if self.dispatcher is not None and self.dispatcher.is_alive():
+            self.dispatcher.terminate()  # SIGTERM: it finishes what it has in hand
+            self.dispatcher.join(DISPATCHER_STOP_TIMEOUT)
+            if self.dispatcher.is_alive():
+                self.dispatcher.kill()
+                self.dispatcher.join(5)
         self.inbox.close()
-        self.state.close()
         log.info("stopped")
 
-    def healthy(self) -> bool:
-        if not self.ready:
-            return False
-        if self.consumer is not None:
-            return all(self.consumer.environment.is_alive(p) for _, p in self.consumer.worker_threads)
-        return True
+    def health(self) -> str:
+        """ "ok", "starting" (the dispatcher is rebuilding the queue) or "unhealthy" (it died)."""
+        if not self.ready or self.dispatcher is None:
+            return "starting"
+        if not self.dispatcher.is_alive():
+            return "unhealthy"
+        return "ok" if self.dispatcher_ready.is_set() else "starting"
 
     # --- inbound --------------------------------------------------------------
 
-    def accept(self, headers: Mapping[str, str], raw: bytes) -> Answer:
-        """Verify, deduplicate, validate and store one event (runs in a thread: it fsyncs)."""
+    def validate(self, headers: Mapping[str, str], raw: bytes) -> Answer | Valid:
+        """Signature, delivery id and payload: the answer if it is not to be stored."""
         delivery_id = self.verifier.delivery_id(headers)
         try:
             self.verifier.verify(headers, raw)
@@ -135,9 +111,6 @@ class Service:
             return 401, {"error": "invalid signature"}
         if not delivery_id or len(delivery_id) > 200 or not delivery_id.isprintable() or " " in delivery_id:
             return 400, {"error": "missing, overlong or malformed delivery id"}
-        if self.inbox.seen(delivery_id):
-            log.info("duplicate delivery", extra={"delivery_id": delivery_id, "status": 200})
-            return 200, {"status": "duplicate"}
         try:
             event = parse_event(raw)
         except EventError as exc:
@@ -146,10 +119,21 @@ class Service:
         if not event.checked or event.submission is None:
             log.info(f"ignored event type {event.type[:60]!r}", extra={"delivery_id": delivery_id, "status": 200})
             return 200, {"status": "ignored"}
-        sub = event.submission
+        return Valid(delivery_id, event.submission)
+
+    async def accept(self, headers: Mapping[str, str], raw: bytes) -> Answer:
+        """Verify, validate and store one event; the answer once it is fsynced (or why not).
+
+        A redelivery is recognised by the insert itself (the delivery id is the key), so
+        the hot path makes one trip to the database.
+        """
+        valid = self.validate(headers, raw)
+        if not isinstance(valid, Valid):
+            return valid
+        delivery_id, sub = valid
         ids = {"delivery_id": delivery_id, "submission_id": sub.id, "revision": sub.revision}
         try:
-            stored = self.inbox.store(delivery_id, sub.id, sub.revision, raw)
+            stored = await self.inbox.store_async(delivery_id, sub.id, sub.revision, raw)
         except RowError as exc:
             log.warning(f"malformed event: {exc}", extra={**ids, "status": 400})
             return 400, {"error": str(exc)}
@@ -160,79 +144,7 @@ class Service:
             log.info("duplicate delivery", extra={**ids, "status": 200})
             return 200, {"status": "duplicate"}
         log.info("accepted", extra={**ids, "status": 202})
-        try:
-            self.state.note_received(sub.id, sub.revision)
-            self.task(delivery_id, sub.id, sub.revision, raw.decode("utf-8"), 0)
-        except Exception as exc:  # stored durably: the reconciler hands it over later
-            log.error(f"queue unavailable, will retry: {exc!r}", extra=ids)
-            self.inbox.mark_unqueued(delivery_id)
         return 202, {"status": "accepted", "delivery_id": delivery_id}
-
-    # --- reconciling the inbox with the queue ---------------------------------------
-
-    def enqueue(self, events: list[InboxEvent]) -> None:
-        for event in events:
-            self.task(event.delivery_id, event.submission_id, event.revision, event.body.decode("utf-8"), 0)
-        self.inbox.mark_queued(e.delivery_id for e in events)
-
-    def reconcile(self, everything: bool = False) -> int:
-        """Mark finished events done; hand over again those that nobody has in hand.
-
-        An unfinished event is handed over again if it never reached the queue, if the
-        process that had it in hand is dead, or if it has been waiting longer than
-        ``requeue_after`` with no live claim (a worker machine may have died with it).
-        ``everything``: all unfinished events (the single-machine queue was just emptied).
-        """
-        pending = self.inbox.pending()
-        if not pending:
-            return 0
-        done = self.state.done_many(e.submission_id for e in pending)
-        finished = [e for e in pending if done.get(e.submission_id, -1) >= e.revision]
-        failures = self.state.failures(e.delivery_id for e in finished)
-        if failures:
-            self.inbox.mark_failed(failures)
-            log.error(
-                "events ended without a report (see their reference ids)",
-                extra={"failed": self.inbox.counts()["failed"]},
-            )
-        self.inbox.mark_done(e.delivery_id for e in finished if e.delivery_id not in failures)
-        finished_ids = {e.delivery_id for e in finished}
-        unfinished = [e for e in pending if e.delivery_id not in finished_ids]
-        if everything:
-            todo = unfinished
-        else:
-            claims = self.state.claimed(e.delivery_id for e in unfinished)
-            stale_before = time.time() - self.settings.requeue_after
-            todo = [
-                e
-                for e in unfinished
-                if claims.get(e.delivery_id) is False  # its holder died
-                or (e.delivery_id not in claims and (e.queued_at is None or e.queued_at < stale_before))
-            ]
-        if todo:
-            for event in todo:
-                self.state.note_received(event.submission_id, event.revision)
-            self.enqueue(todo)
-            if not everything:
-                log.warning("handed over again", extra={"requeued": len(todo)})
-        return len(todo)
-
-    def _warm_up(self) -> None:
-        try:
-            self.processor.warm_up()
-        except Exception as exc:  # the first real event will report it with its ids
-            log.error(f"engine warm-up failed: {exc!r}")
-
-    def _reconcile_loop(self) -> None:
-        last_prune = 0.0
-        while not self._stopping.wait(self.settings.reconcile_interval):
-            try:
-                self.reconcile()
-                if time.time() - last_prune > 3600:
-                    self.inbox.prune(self.settings.retention)
-                    last_prune = time.time()
-            except Exception as exc:  # Redis away for a moment: try again next round
-                log.error(f"reconcile failed: {exc!r}")
 
 
 async def _read_limited(request: Request, limit: int) -> bytes | None:
@@ -250,25 +162,22 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def create_app(service: Service, max_body: int = DEFAULT_MAX_BODY, body_timeout: float = 30.0) -> FastAPI:
+def create_app(service: Service, max_body: int = DEFAULT_MAX_BODY, body_timeout: float = 30.0) -> Starlette:
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(service.start)
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service.start()  # on the main thread (the dispatcher's parent-death signal is per thread)
         try:
             yield
         finally:
             await run_in_threadpool(service.stop)
 
-    app = FastAPI(title="qualitybot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-
-    @app.get("/healthz")
-    async def healthz() -> JSONResponse:
-        if not service.healthy():
-            return JSONResponse({"status": "starting" if not service.ready else "unhealthy"}, status_code=503)
+    async def healthz(request: Request) -> JSONResponse:
+        status = service.health()
+        if status != "ok":
+            return JSONResponse({"status": status}, status_code=503)
         counts = await run_in_threadpool(service.inbox.counts)
         return JSONResponse({"status": "ok", "queue": service.settings.queue_kind, **counts})
 
-    @app.post("/webhooks/submissions")
     async def submissions(request: Request) -> JSONResponse:
         try:
             async with asyncio.timeout(body_timeout):
@@ -282,10 +191,14 @@ def create_app(service: Service, max_body: int = DEFAULT_MAX_BODY, body_timeout:
             log.warning("refused: body too large", extra={"status": 413})
             return JSONResponse({"error": f"body larger than {max_body} bytes"}, status_code=413)
         try:
-            status, answer = await run_in_threadpool(service.accept, dict(request.headers), raw)
+            status, answer = await service.accept(request.headers, raw)
         except Exception as exc:  # a bug: one line, no traceback, and the platform retries
             log.error(f"internal error while accepting an event: {type(exc).__name__}", extra={"status": 500})
             status, answer = 500, {"error": "internal error"}
         return JSONResponse(answer, status_code=status)
 
-    return app
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/webhooks/submissions", submissions, methods=["POST"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -102,7 +102,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _publisher(settings: Settings) -> Publisher:
+def make_publisher(settings: Settings) -> Publisher:
     from qualitybot.platform import PlatformConfigError
     from qualitybot.service.publish import PlatformPublisher
 
@@ -138,13 +138,13 @@ def check_serve_settings(args: argparse.Namespace) -> tuple[Settings, Verifier, 
         verifier = Verifier(secret, scheme)
     except SecretError as exc:
         raise SettingsError(f"QUALITYBOT_WEBHOOK_SECRET: {exc}") from None
-    publisher = _publisher(settings)
+    publisher = make_publisher(settings)
     check_redis(settings)
     return settings, verifier, publisher
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    settings, verifier, publisher = check_serve_settings(args)
+    settings, verifier, _ = check_serve_settings(args)  # the dispatcher builds its own publisher
     if args.max_connections < 1:
         raise SettingsError("--max-connections must be at least 1")
     if not 0 < args.max_body <= 1024:
@@ -154,9 +154,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from qualitybot.service.app import Service, create_app
     from qualitybot.service.connections import connection_cap, guarded
+    from qualitybot.service.dispatcher import DispatcherArgs
 
     logs.configure(args.log_level)
-    service = Service(settings, verifier, publisher)
+    service = Service(settings, verifier, DispatcherArgs.of(settings, args.log_level))
     app = create_app(service, max_body=int(args.max_body * 1024 * 1024), body_timeout=args.body_timeout)
     cap = connection_cap(args.max_connections)
     protocol = guarded(args.header_timeout, args.body_timeout, cap)
@@ -166,6 +167,7 @@ def run_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         http=protocol,
+        loop="uvloop",
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
@@ -186,7 +188,7 @@ def run_worker(args: argparse.Namespace) -> int:
     huey = build_queue(settings)
     state = open_state(settings.data_dir, settings.redis_url)
     state.free_dead_leases()
-    processor = Processor(settings, state, _publisher(settings), InlineChecker(settings.ruleset))
+    processor = Processor(settings, state, make_publisher(settings), InlineChecker(settings.ruleset))
     register(huey, processor)
     processor.warm_up()
     log.info("worker started", extra={"queue": settings.queue_kind, "workers": settings.workers})

@@ -14,10 +14,11 @@ for as long as its row is kept (``retention``, a week by default).
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ create table if not exists events (
 );
 create index if not exists events_pending on events (done_at, received_at);
 create index if not exists events_submission on events (submission_id, revision);
+create index if not exists events_unqueued on events (received_at) where queued_at is null and done_at is null;
 """
 
 
@@ -64,18 +66,24 @@ class RowError(Exception):
 
 @dataclass
 class _Write:
-    """One event waiting for the next group commit."""
+    """One event waiting for the next group commit; ``notify`` is called once it is settled."""
 
     row: tuple[str, str, int, bytes, float, float | None]
+    notify: Callable[[_Write], object]
     stored: bool = False
-    done: bool = False
     error: BaseException | None = None
+
+    def result(self) -> bool:
+        if self.error is not None:
+            raise self.error
+        return self.stored
 
 
 class Inbox:
-    """The inbox of one process. Writes from concurrent requests share commits (group
-    commit): whoever finds no commit in progress writes everything waiting in one
-    transaction and one fsync, so a burst of webhooks does not queue behind one fsync each.
+    """The inbox of one process. Writes share commits (group commit): one writer thread
+    writes everything that is waiting in one transaction and one fsync, so a burst of
+    webhooks does not queue behind one fsync each, and the event loop that waits for
+    them (:meth:`store_async`) never blocks on the disk.
     """
 
     def __init__(self, data_dir: Path) -> None:
@@ -88,10 +96,16 @@ class Inbox:
             self._conn.execute("alter table events add column failure text")
         self._lock = threading.Lock()  # the connection: one statement or transaction at a time
         self._waiting: list[_Write] = []
-        self._committing = False
         self._turn = threading.Condition()
+        self._writer: threading.Thread | None = None
+        self._closed = False
 
     def close(self) -> None:
+        with self._turn:
+            self._closed = True
+            self._turn.notify_all()
+        if self._writer is not None:
+            self._writer.join(timeout=30)
         with self._lock:
             self._conn.close()
 
@@ -100,36 +114,64 @@ class Inbox:
             row = self._conn.execute("select 1 from events where delivery_id = ?", (delivery_id,)).fetchone()
         return row is not None
 
-    def store(self, delivery_id: str, submission_id: str, revision: int, body: bytes, queued: bool = True) -> bool:
+    def store(self, delivery_id: str, submission_id: str, revision: int, body: bytes, queued: bool = False) -> bool:
         """Write the event durably (fsynced when this returns); False if the delivery id was stored before.
 
-        ``queued``: the caller hands the event to the queue right after (saves a second write).
+        ``queued``: the caller hands the event to the queue itself (else the dispatcher does).
         """
-        now = time.time()
-        write = _Write((delivery_id, submission_id, revision, body, now, now if queued else None))
-        with self._turn:
-            self._waiting.append(write)
-            while not write.done and self._committing:
-                self._turn.wait()
-            if write.done:
-                return self._result(write)
-            self._committing = True
-            batch, self._waiting = self._waiting, []
-        try:
-            self._commit(batch)
-        finally:
-            with self._turn:
-                for item in batch:
-                    item.done = True
-                self._committing = False
-                self._turn.notify_all()
-        return self._result(write)
+        settled = threading.Event()
+        write = self._submit(delivery_id, submission_id, revision, body, queued, lambda _: settled.set())
+        settled.wait()
+        return write.result()
 
-    @staticmethod
-    def _result(write: _Write) -> bool:
-        if write.error is not None:
-            raise write.error
-        return write.stored
+    def store_async(self, delivery_id: str, submission_id: str, revision: int, body: bytes) -> asyncio.Future[bool]:
+        """:meth:`store` for the event loop: the future is settled once the commit is on disk."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+
+        def settle(write: _Write) -> None:
+            if future.cancelled():
+                return
+            if write.error is not None:
+                future.set_exception(write.error)
+            else:
+                future.set_result(write.stored)
+
+        self._submit(delivery_id, submission_id, revision, body, False, lambda w: loop.call_soon_threadsafe(settle, w))
+        return future
+
+    def _submit(
+        self,
+        delivery_id: str,
+        submission_id: str,
+        revision: int,
+        body: bytes,
+        queued: bool,
+        notify: Callable[[_Write], object],
+    ) -> _Write:
+        now = time.time()
+        write = _Write((delivery_id, submission_id, revision, body, now, now if queued else None), notify)
+        with self._turn:
+            if self._closed:
+                raise RuntimeError("the inbox is closed")
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="inbox-writer", daemon=True)
+                self._writer.start()
+            self._waiting.append(write)
+            self._turn.notify()
+        return write
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._turn:
+                while not self._waiting and not self._closed:
+                    self._turn.wait()
+                if not self._waiting:
+                    return  # closed, and everything written
+                batch, self._waiting = self._waiting, []
+            self._commit(batch)
+            for write in batch:
+                write.notify(write)
 
     def _commit(self, batch: list[_Write]) -> None:
         with self._lock:
@@ -156,6 +198,16 @@ class Inbox:
                 for item in batch:
                     item.error = item.error or exc
                     item.stored = False
+
+    def unqueued(self, limit: int = 1000) -> list[InboxEvent]:
+        """Events stored but not yet handed to the queue, oldest first (what the dispatcher feeds)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "select delivery_id, submission_id, revision, body, received_at, queued_at from events"
+                " where queued_at is null and done_at is null order by received_at limit ?",
+                (limit,),
+            ).fetchall()
+        return [InboxEvent(r[0], r[1], r[2], bytes(r[3]), r[4], r[5]) for r in rows]
 
     def mark_unqueued(self, delivery_id: str) -> None:
         """The queue refused the event: the reconciler hands it over later."""
