@@ -333,7 +333,7 @@ def _revision(path: str, meta: Mapping[str, Any]) -> int:
     return value
 
 
-SERVICE_MODULES = ("fastapi", "uvicorn", "httptools", "uvloop", "huey", "redis", "standardwebhooks", "pebble")
+SERVICE_MODULES = ("starlette", "uvicorn", "httptools", "uvloop", "huey", "redis", "standardwebhooks", "pebble")
 
 
 def run_service(args: argparse.Namespace) -> int:

@@ -70,7 +70,7 @@ class DispatcherArgs:
 class Dispatcher:
     def __init__(self, settings: Settings, publisher: Publisher) -> None:
         self.settings = settings
-        self.inbox = Inbox(settings.data_dir)
+        self.inbox = Inbox(settings.data_dir, fsync=False)  # it only marks events
         self.state = open_state(settings.data_dir, settings.redis_url)
         self.huey = build_queue(settings)
         self.checker: Checker = (

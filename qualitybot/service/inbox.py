@@ -15,10 +15,11 @@ for as long as its row is kept (``retention``, a week by default).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,10 +87,12 @@ class Inbox:
     them (:meth:`store_async`) never blocks on the disk.
     """
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, fsync: bool = True) -> None:
+        """``fsync=False``: for the dispatcher, which only marks events (queued, done); losing
+        a mark in a power cut re-runs an event, which is harmless."""
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / FILENAME
-        self._conn = connect(self.path)
+        self._conn = connect(self.path, fsync)
         self._conn.executescript(SCHEMA)
         columns = {row[1] for row in self._conn.execute("pragma table_info(events)")}
         if "failure" not in columns:  # a data dir from an earlier version
@@ -214,9 +217,23 @@ class Inbox:
         with self._lock:
             self._conn.execute("update events set queued_at = null where delivery_id = ?", (delivery_id,))
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (in autocommit mode every row of an ``executemany`` would
+        be a transaction of its own, each taking the write lock that the commits of new
+        events wait for)."""
+        with self._lock:
+            self._conn.execute("begin immediate")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("rollback")
+                raise
+            self._conn.execute("commit")
+
     def mark_queued(self, delivery_ids: Iterable[str]) -> None:
         now = time.time()
-        with self._lock:
+        with self._transaction():
             self._conn.executemany(
                 "update events set queued_at = ? where delivery_id = ?", [(now, d) for d in delivery_ids]
             )
@@ -234,7 +251,7 @@ class Inbox:
     def mark_failed(self, failures: dict[str, str]) -> None:
         """Done without a report: delivery id -> the reference id its comment and log name."""
         now = time.time()
-        with self._lock:
+        with self._transaction():
             self._conn.executemany(
                 "update events set done_at = ?, body = null, failure = ? where delivery_id = ?",
                 [(now, ref, d) for d, ref in failures.items()],
@@ -242,7 +259,7 @@ class Inbox:
 
     def mark_done(self, delivery_ids: Iterable[str]) -> None:
         now = time.time()
-        with self._lock:
+        with self._transaction():
             self._conn.executemany(
                 "update events set done_at = ?, body = null where delivery_id = ?",
                 [(now, d) for d in delivery_ids],

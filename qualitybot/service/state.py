@@ -31,6 +31,7 @@ and Redis (shared by worker machines, chosen together with the Redis task queue)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -47,6 +48,7 @@ from qualitybot.service.inbox import FILENAME as INBOX_FILENAME
 from qualitybot.service.inbox import SCHEMA as INBOX_SCHEMA
 from qualitybot.service.inbox import connect
 
+FILENAME = "state.sqlite3"
 HOST = socket.gethostname()
 # Finished revisions are kept a month: longer than any redelivery window.
 REDIS_KEY_TTL = 30 * 24 * 3600
@@ -94,7 +96,10 @@ class SubmissionState(Protocol):
 
 
 class SqliteState:
-    """State in the inbox's own database file (its ``events`` table knows what was received)."""
+    """State in ``state.sqlite3`` beside the inbox, whose ``events`` table (attached, only
+    read) knows what was received. A file of its own: the workers' many small writes
+    (leases, claims, marks) never hold the write lock that the inbox's fsynced commits,
+    and so the acknowledgements, wait for."""
 
     SCHEMA = """
     create table if not exists done (
@@ -109,14 +114,22 @@ class SqliteState:
 
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / INBOX_FILENAME
+        self.path = data_dir / FILENAME
+        self.inbox_path = data_dir / INBOX_FILENAME
         self._local = threading.local()
-        self._conn().executescript(INBOX_SCHEMA + self.SCHEMA)
+        with contextlib.closing(connect(self.inbox_path, fsync=False)) as inbox:
+            inbox.executescript(INBOX_SCHEMA)
+            upgrading = not self.path.exists() and _has_table(inbox, "done")
+        self._conn().executescript(self.SCHEMA)
+        if upgrading:  # a data dir from before the state had a file of its own: keep the marks
+            for table in ("done", "failures"):
+                self._conn().execute(f"insert or ignore into main.{table} select * from inbox.{table}")
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path, fsync=False)
+            conn.execute("attach database ? as inbox", (str(self.inbox_path),))  # read, never written
             self._local.conn = conn
         return conn
 
@@ -132,7 +145,7 @@ class SqliteState:
     def latest_received(self, submission_id: str) -> int | None:
         row = (
             self._conn()
-            .execute("select max(revision) from events where submission_id = ?", (submission_id,))
+            .execute("select max(revision) from inbox.events where submission_id = ?", (submission_id,))
             .fetchone()
         )
         return None if row[0] is None else int(row[0])
@@ -357,6 +370,10 @@ class RedisState:
             if token is not None and token_is_dead(str(token)):
                 freed += int(self._release(keys=[key], args=[token]))
         return freed
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", (name,)).fetchone() is not None
 
 
 def open_state(data_dir: Path, redis_url: str | None) -> SubmissionState:
