@@ -439,13 +439,78 @@ def test_check_processes_die_with_a_server_killed_right_after_start(tmp_path: Pa
         )
         Proc.start(service)  # the process only: no waiting for /healthz
         try:
-            assert wait_for(lambda m=marker: len(processes_with_env(m)) > 1, timeout=30), "a check process started"
+            assert wait_for(lambda m=marker: bool(named(processes_with_env(m), "qb-check")), timeout=30), (
+                "a check process started (in the dispatcher process)"
+            )
             time.sleep(delay)
         finally:
             service.kill9()
         assert wait_for(lambda m=marker: not processes_with_env(m), timeout=15), (
             f"orphans after kill -9 at +{delay}s: {processes_with_env(marker)}"
         )
+
+
+def named(pids: list[int], name: str) -> list[int]:
+    found = []
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == name:
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_dispatcher_runs_below_the_server_and_a_dead_one_shows(tmp_path: Path) -> None:
+    # Acknowledgements once waited behind the worker threads for the interpreter lock:
+    # queueing, checking and posting now run in a child process below the server's priority.
+    with PlatformSimulator(token=TOKEN) as sim:
+        rules = write_rules(tmp_path / "rules.yml", sim.url, **QUICK_PLATFORM)
+        service = Service(rules, tmp_path / "data", tmp_path / "serve-1.log").start()
+        try:
+            assert service.popen is not None
+            (dispatcher,) = named_children(service, "qb-dispatcher")
+            assert wait_for(lambda: bool(named_children(service, "qb-check")), timeout=30)
+            server_nice = niceness(service.popen.pid)
+            assert niceness(dispatcher) > server_nice
+            assert all(niceness(pid) > niceness(dispatcher) for pid in named_children(service, "qb-check"))
+            os.kill(dispatcher, signal.SIGKILL)
+            assert wait_for(lambda: service.http.get(service.url + "/healthz").status_code == 503, timeout=10)
+            assert service.http.get(service.url + "/healthz").json() == {"status": "unhealthy"}
+            # Still acknowledged while nobody works: the inbox keeps it for the next start.
+            assert service.send(event("while-down", 1)).status_code == 202
+        finally:
+            service.stop()
+        assert "while-down" not in sim.comments
+        service = Service(rules, tmp_path / "data", tmp_path / "serve-2.log").start()
+        try:
+            assert wait_for(lambda: all_posted(sim, {"while-down": 1}), timeout=30)
+        finally:
+            service.stop()
+
+
+def test_request_headers_beyond_the_limit_are_refused(hostile: tuple[Service, PlatformSimulator]) -> None:
+    # llhttp sets no limit of its own: endless headers would fill the memory before the header timeout.
+    service, _ = hostile
+    with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
+        sock.sendall(b"POST /webhooks/submissions HTTP/1.1\r\nHost: bot\r\n")
+        answer = b""
+        try:
+            for i in range(10_000):  # 200 bytes a header: 2 MB if nothing stopped it
+                sock.sendall(f"x-padding-{i}: {'a' * 180}\r\n".encode())
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            while chunk := sock.recv(4096):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    assert answer.startswith(b"HTTP/1.1 431")
+    assert service.send(event("after-headers", 1)).status_code == 202
 
 
 # --- memory ----------------------------------------------------------------------------------------

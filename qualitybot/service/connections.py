@@ -122,7 +122,7 @@ class GuardedProtocol(HttpToolsProtocol):
             b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain\r\nconnection: close\r\n"
             b"content-length: %d\r\n\r\n%s" % (len(body), body)
         )
-        self._close("headers too large")
+        self._close("headers too large", gently=True)
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -149,10 +149,14 @@ class GuardedProtocol(HttpToolsProtocol):
             self._deadline.cancel()
             self._deadline = None
 
-    def _close(self, why: str) -> None:
+    def _close(self, why: str, gently: bool = False) -> None:
+        """``gently``: send what is written first (an answer), else drop the connection at once."""
         self._forget()
         if not self.transport.is_closing():
-            self.transport.abort()
+            if gently:
+                self.transport.close()
+            else:
+                self.transport.abort()
         cls = type(self)
         cls.closed[why] = cls.closed.get(why, 0) + 1
         if not cls.summary_due:  # one line now, or at the end of the current window
