@@ -1,19 +1,22 @@
 """Load benchmark of the bot service, on loopback only, bounded in time.
 
-    python benchmarks/service.py [--rate 200 400] [--seconds 5] [--backlog 600]
+    python benchmarks/service.py [--rate 500] [--workers 0 4] [--seconds 5] [--backlog 600]
 
-1. Acknowledgement latency: signed events sent open-loop at a fixed rate (each
-   request leaves on schedule, whether or not earlier ones were answered) to
-   ``qualitybot serve``, once accepting only (``--workers 0``) and once while its
-   workers check and post everything that arrives; p50/p90/p99/max of the time to
-   the 202.
+1. Acknowledgement latency: signed events sent open-loop at a fixed rate by
+   ``benchmarks/loadgen.py`` in a process of its own (each request due on schedule,
+   whether or not earlier ones were answered; latency from when it was due to the end
+   of its response) to ``qualitybot serve``, once accepting only (``--workers 0``) and
+   once while its workers check and post everything that arrives; p50/p90/p99/max,
+   the achieved send rate, and CPU per event of the server, of everything it started,
+   and of the load generator.
 2. Backlog drain: a backlog of stored events (one per submission) is drained by
-   (a) ``serve --workers 4``, threads in one process; (b) ``serve --workers 2``
+   (a) ``serve --workers 4``, threads in its dispatcher process; (b) ``serve --workers 2``
    plus one ``qualitybot worker --workers 2`` process on the same SQLite queue;
    (c) huey on Redis with two ``qualitybot worker`` processes (skipped without
    ``redis-server``). Rate = comments posted per second, steady state.
 
-The platform is the test suite's simulator (tests/platform_sim.py), in this process.
+The platform is the test suite's simulator (tests/platform_sim.py), in a process of
+its own for part 1 and in this process for part 2.
 """
 
 from __future__ import annotations
