@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -227,14 +228,21 @@ def main(args: DispatcherArgs, parent: int, ready: Any) -> None:
     logs.configure(args.log_level)
     from qualitybot.service.commands import make_publisher
 
-    settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers, args.check_processes)
-    dispatcher = Dispatcher(settings, make_publisher(settings))
+    try:
+        settings = Settings.load(args.rules, args.data_dir, args.redis, args.workers, args.check_processes)
+        dispatcher = Dispatcher(settings, make_publisher(settings))
+    except Exception as exc:  # checked by `serve` a moment ago: the disk or Redis went away
+        log.error(f"the dispatcher cannot start: {type(exc).__name__}: {exc}")
+        sys.exit(1)
     try:
         dispatcher.start()
         ready.set()
         watch = threading.Thread(target=_watch, args=(dispatcher, stopping), name="health", daemon=True)
         watch.start()
         dispatcher.run(stopping)
+    except Exception as exc:  # /healthz reports the dispatcher dead; the inbox keeps every event
+        log.error(f"the dispatcher stopped: {type(exc).__name__}: {exc}")
+        sys.exit(1)
     finally:
         dispatcher.stop()
 
