@@ -13,7 +13,7 @@ WITHOUT_SERVICE = """
 import sys
 from importlib.abc import MetaPathFinder
 
-HIDDEN = {"fastapi", "uvicorn", "huey", "redis", "standardwebhooks", "starlette"}
+HIDDEN = {"fastapi", "uvicorn", "httptools", "uvloop", "huey", "redis", "standardwebhooks", "starlette"}
 
 class Hide(MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
