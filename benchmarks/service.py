@@ -104,6 +104,18 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def machine_load() -> str:
+    """The load average, and (where Linux reports it) the share of the last 10 s in which
+    some runnable task waited for a CPU: other tenants' work shows there too."""
+    text = "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    try:
+        pressure = Path("/proc/pressure/cpu").read_text().split()[1]
+        text += f", CPU pressure {pressure.split('=')[1]}% (some, 10 s)"
+    except (OSError, IndexError):
+        pass
+    return text
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -197,7 +209,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=180.0, help="bound on each drain")
     args = parser.parse_args()
     print(f"qualitybot service benchmark: {os.cpu_count()} cores, loopback, platform simulator in-process")
-    print(f"load average before the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"before the run: {machine_load()}")
 
     with tempfile.TemporaryDirectory(prefix="qb-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -243,12 +255,13 @@ def main() -> int:
                         f"{r['client_cpu']:>7.2f}",
                         flush=True,
                     )
-                    print(f"{'':>8} load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+                    print(f"{'':>8} {machine_load()}", flush=True)
         finally:
             sim_proc.terminate()
             sim_proc.wait(10)
 
         if args.backlog <= 0:
+            print(f"after the run: {machine_load()}")
             return 0
         with PlatformSimulator(token=TOKEN) as sim:
             rules = write_rules(tmp / "rules-2.yml", sim.url)
@@ -291,6 +304,7 @@ def main() -> int:
             finally:
                 if redis:
                     redis.stop()
+    print(f"after the run: {machine_load()}")
     return 0
 
 
