@@ -18,7 +18,7 @@ What it catches
       (a name) or a word the lexicon does not know are not scored, and a pair
       of words the text repeats counts once.
     - ``grammar share``: the share of sentences with a grammar finding of any
-      severity.
+      severity, typography aside (``punctuation``, ``formatting``, ``style``).
     - ``density``: the other checks' findings per 1,000 words (all severities).
 
     A finding repeated on the same text (a term flagged wherever it occurs,
@@ -103,6 +103,7 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\S{0,64}\d\S*|[^\sA-Za-z]")
 #: Each figure counts only above what edited news typically shows (the medians of the BBC,
 #: AQUAINT and OneStop dev sets, benchmarks/judgement.md), so that ordinary text scores 0.
 TYPICAL_SURPRISE = 0.25
+PRIOR_PAIRS = 0
 TYPICAL_GRAMMAR_SHARE = 0.05
 TYPICAL_FINDINGS_PER_1000_WORDS = 3.0
 
@@ -206,9 +207,11 @@ def judge(doc: Document, options: Options, earlier: Sequence[Earlier]) -> Judgem
     words = sum(t.words for t in tallies)
     # The mean over distinct pairs: a phrase the story repeats is judged once.
     by_pair = {pair: value for t in tallies for pair, value in t.by_pair.items()}
-    surprise = sum(by_pair.values()) / len(by_pair) if by_pair else 0.0
+    # Shrunk towards the typical value by PRIOR_PAIRS pairs of it: the mean of a short
+    # document's few pairs is noisy, and one odd phrase must not fail it.
+    surprise = (sum(by_pair.values()) + PRIOR_PAIRS * TYPICAL_SURPRISE) / (len(by_pair) + PRIOR_PAIRS)
     problems = _distinct(doc, earlier)
-    grammar_sentences = _sentences_with(doc, [e for e in problems if e.check == "grammar"])
+    grammar_sentences = _sentences_with(doc, [e for e in problems if e.check == "grammar" and not _typography(e)])
     grammar_share = grammar_sentences / len(doc.sentences) if doc.sentences else 0.0
     density = 1000 * len(problems) / words if words else 0.0
     parts = (
@@ -241,6 +244,14 @@ def judge(doc: Document, options: Options, earlier: Sequence[Earlier]) -> Judgem
 def _part(value: float, typical: float, limit: float) -> float:
     """How far ``value`` lies above what edited news typically shows, 1.0 at ``limit``."""
     return max(0.0, value - typical) / (limit - typical)
+
+
+# Typography ("a 35 hour week", "6 x 10", a space before a comma) is no sign of broken prose.
+TYPOGRAPHY = frozenset({"grammar.punctuation", "grammar.formatting", "grammar.style"})
+
+
+def _typography(finding: Earlier) -> bool:
+    return finding.rule in TYPOGRAPHY
 
 
 def _distinct(doc: Document, earlier: Sequence[Earlier]) -> list[Earlier]:

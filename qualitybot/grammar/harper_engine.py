@@ -153,6 +153,11 @@ def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
             return True  # "we adults", "you players": a pronoun in apposition to a plural noun
         if word.islower() and word in words.noun_plural and _PREDICATE_START.match(text, lint.span.end):
             return True  # "you kids must be hungry", "we fans were": the verb comes after the noun
+        following = _NEXT_WORD.match(text, lint.span.end)
+        if word.islower() and word in words.adverb and following is not None:
+            verb = following.group(1)
+            if verb in words.verb_past or verb in words.verb_s:
+                return True  # "she last saw him", "he still plays": an adverb, then the verb
         if problem in ("is", "was"):
             return _TELL_YOU.search(text, 0, lint.span.start) is not None
         return False

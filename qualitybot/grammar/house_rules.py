@@ -446,6 +446,7 @@ _PRONOUN_VERB = re.compile(
     re.IGNORECASE,
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[^A-Za-z']*$")
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 # "it" is often an object ("make it work"); only trust it as a subject after these.
 _CLAUSE_START = re.compile(
     r"(^|[.!?;:\"(]\s*|\b(?:and|but|because|so|as|while|although)\s+)$", re.IGNORECASE
@@ -471,6 +472,9 @@ def third_person_base_verb(text: str) -> Iterator[Issue]:
         )
         if verb not in _BASE_VERBS and not lexical:
             continue
+        following = _NEXT_WORD.match(text, m.end(3))
+        if following is not None and verb in words.adverb and words.is_verb(following.group(1).lower()):
+            continue  # "she last saw him": an adverb spelt like a verb, then the verb
         before = text[max(0, m.start() - 40) : m.start()]
         previous = _WORD_BEFORE.search(before)
         if previous and previous.group(1).lower() in _GOVERNORS:
