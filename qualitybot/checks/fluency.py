@@ -103,7 +103,6 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\S{0,64}\d\S*|[^\sA-Za-z]")
 #: Each figure counts only above what edited news typically shows (the medians of the BBC,
 #: AQUAINT and OneStop dev sets, benchmarks/judgement.md), so that ordinary text scores 0.
 TYPICAL_SURPRISE = 0.25
-PRIOR_PAIRS = 0
 TYPICAL_GRAMMAR_SHARE = 0.05
 TYPICAL_FINDINGS_PER_1000_WORDS = 3.0
 
@@ -207,9 +206,7 @@ def judge(doc: Document, options: Options, earlier: Sequence[Earlier]) -> Judgem
     words = sum(t.words for t in tallies)
     # The mean over distinct pairs: a phrase the story repeats is judged once.
     by_pair = {pair: value for t in tallies for pair, value in t.by_pair.items()}
-    # Shrunk towards the typical value by PRIOR_PAIRS pairs of it: the mean of a short
-    # document's few pairs is noisy, and one odd phrase must not fail it.
-    surprise = (sum(by_pair.values()) + PRIOR_PAIRS * TYPICAL_SURPRISE) / (len(by_pair) + PRIOR_PAIRS)
+    surprise = sum(by_pair.values()) / len(by_pair) if by_pair else 0.0
     problems = _distinct(doc, earlier)
     grammar_sentences = _sentences_with(doc, [e for e in problems if e.check == "grammar" and not _typography(e)])
     grammar_share = grammar_sentences / len(doc.sentences) if doc.sentences else 0.0
