@@ -57,9 +57,7 @@ def check_path(engine: Engine, job: Job, path: str) -> Outcome:
     except InputError as exc:
         return Outcome(path, input_error=str(exc))
     name = job.stdin_filename if path == "-" and job.stdin_filename else source.path
-    doc = parse(source.text, name, published_at=job.published_at)
-    if doc.published_at is None:
-        doc.published_at = date.today()
+    doc = parse(source.text, name, published_at=job.published_at, today=date.today())
     return Outcome(path, report=engine.check(doc), front_matter=doc.metadata)
 
 

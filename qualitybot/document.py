@@ -116,8 +116,14 @@ def parse(
     path: str = "<stdin>",
     fmt: Format | None = None,
     published_at: date | None = None,
+    today: date | None = None,
 ) -> Document:
-    """Build a Document; ``published_at`` falls back to front matter ``published_at``/``date``."""
+    """Build a Document.
+
+    Its reference date (what the dates check calls "now") is resolved here, once:
+    ``published_at`` if given, else the front matter's ``published_at``/``date``, else
+    ``today`` (the caller's clock; None leaves it unknown, as tests and benchmarks do).
+    """
     fmt = fmt or guess_format(path)
     text = _LINE_BREAK.sub("\n", text)
     prose = list(text)
@@ -170,7 +176,7 @@ def parse(
         blocks=blocks,
         sentences=sentences,
         metadata=metadata,
-        published_at=published_at or dated,
+        published_at=published_at or dated or today,
         notes=notes,
     )
 

@@ -117,9 +117,7 @@ def check_text(server: QualityServer, uri: str, text: str, fmt: Format) -> list[
         engine = server.engine_for(path)
         if len(text.encode("utf-8")) > DEFAULT_MAX_BYTES:
             return [_problem(f"larger than the {DEFAULT_MAX_BYTES / 1048576:g} MiB limit for one document")]
-        doc = parse(text.replace("\r\n", "\n"), str(path), fmt=fmt)
-        if doc.published_at is None:
-            doc.published_at = date.today()
+        doc = parse(text.replace("\r\n", "\n"), str(path), fmt=fmt, today=date.today())
         return engine.check(doc).findings
     except ConfigError as exc:
         return [_problem("rules file: " + "; ".join(exc.messages))]

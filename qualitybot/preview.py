@@ -120,9 +120,10 @@ class Preview:
     def check(self, text: str, fmt: str, published_at: date | None) -> dict[str, Any]:
         # The page sends what the writer sees; CRLF from a dropped file counts as one line break.
         suffix = {"markdown": "md", "text": "txt"}.get(fmt, fmt)
-        doc = parse(text.replace("\r\n", "\n"), f"article.{suffix}", fmt=cast(Format, fmt), published_at=published_at)
-        if doc.published_at is None:
-            doc.published_at = date.today()
+        doc = parse(
+            text.replace("\r\n", "\n"), f"article.{suffix}", fmt=cast(Format, fmt), published_at=published_at,
+            today=date.today(),
+        )
         with self.lock:
             return Report([self.engine.check(doc)]).to_json()
 

@@ -74,6 +74,13 @@ def test_past_tenses_with_a_pronoun_mid_sentence() -> None:
     assert_none([f"After the break he {verb} Carr a pass." for verb in every(IRREGULAR_PAST, 200)])
 
 
+def test_adverbs_spelt_like_verbs_before_a_past_tense() -> None:
+    """ "She last saw him in 2004", "he still plays": an adverb between pronoun and verb."""
+    adverbs = sorted(w for w in WORDS.adverb if w.isalpha() and w in WORDS.verb_base)
+    assert len(adverbs) > 50
+    assert_none([f"She {adverb} saw him in 2004." for adverb in adverbs])
+
+
 def test_its_contraction_before_nouns_adjectives_and_time() -> None:
     nouns = every((w for w in WORDS.noun_lemma if w.isalpha() and w not in WORDS.verb_base), 150)
     adjectives = every((w for w in WORDS.adjective if w.isalpha() and len(w) > 3), 150)

@@ -18,7 +18,7 @@ What it catches
       (a name) or a word the lexicon does not know are not scored, and a pair
       of words the text repeats counts once.
     - ``grammar share``: the share of sentences with a grammar finding of any
-      severity.
+      severity, typography aside (``punctuation``, ``formatting``, ``style``).
     - ``density``: the other checks' findings per 1,000 words (all severities).
 
     A finding repeated on the same text (a term flagged wherever it occurs,
@@ -208,7 +208,7 @@ def judge(doc: Document, options: Options, earlier: Sequence[Earlier]) -> Judgem
     by_pair = {pair: value for t in tallies for pair, value in t.by_pair.items()}
     surprise = sum(by_pair.values()) / len(by_pair) if by_pair else 0.0
     problems = _distinct(doc, earlier)
-    grammar_sentences = _sentences_with(doc, [e for e in problems if e.check == "grammar"])
+    grammar_sentences = _sentences_with(doc, [e for e in problems if e.check == "grammar" and not _typography(e)])
     grammar_share = grammar_sentences / len(doc.sentences) if doc.sentences else 0.0
     density = 1000 * len(problems) / words if words else 0.0
     parts = (
@@ -241,6 +241,14 @@ def judge(doc: Document, options: Options, earlier: Sequence[Earlier]) -> Judgem
 def _part(value: float, typical: float, limit: float) -> float:
     """How far ``value`` lies above what edited news typically shows, 1.0 at ``limit``."""
     return max(0.0, value - typical) / (limit - typical)
+
+
+# Typography ("a 35 hour week", "6 x 10", a space before a comma) is no sign of broken prose.
+TYPOGRAPHY = frozenset({"grammar.punctuation", "grammar.formatting", "grammar.style"})
+
+
+def _typography(finding: Earlier) -> bool:
+    return finding.rule in TYPOGRAPHY
 
 
 def _distinct(doc: Document, earlier: Sequence[Earlier]) -> list[Earlier]:

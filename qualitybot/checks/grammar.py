@@ -7,8 +7,10 @@ What it catches
     each with the rule behind it and suggested replacements where the engine
     has them. The engine is Harper (``harper-py``: embedded, offline) by
     default, or a LanguageTool server or local install when one is configured;
-    a few precise house rules cover what Harper misses (see
-    ``qualitybot/grammar/house_rules.py``).
+    precise house rules cover what Harper misses (see
+    ``qualitybot/grammar/house_rules.py`` and ``usage.py``: sound-alikes in
+    phrases that settle them, "in principal", "more then"; double negatives;
+    "its too late"; measures before a noun, "a 35 hour week").
 
     Findings are reported by kind, each with its own default severity:
     ``grammar.agreement``, ``grammar.article``, ``grammar.repetition``,
@@ -52,7 +54,10 @@ Options
     names (e.g. ``OxfordComma``) and house rules (``CoordinatedRepetition``,
     ``ThirdPersonBaseVerb``, ``PluralSubjectVerb``, ``NonThirdPersonS``,
     ``QuestionAgreement``, ``AuxiliaryVerbForm``, ``ItsConfusion``,
-    ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``) to turn off. ``accept``: words never reported.
+    ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``, ``WordConfusion``,
+    ``DoubleNegative``, ``DoubledDeterminer``, ``NoForNot``, ``MeasureHyphen``,
+    ``MultiplicationSign``, ``GerundAfter``, ``WhoseForWhos``, ``YoureForYour``)
+    to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).
     ``other_spellings``: accept the British spelling of a word in American text
     and the reverse ("colour", "organise", "kerbs", "multi-storey"); by default

@@ -151,11 +151,38 @@ def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
             return True  # "he struck", "she strode", "he fed": a past tense agrees with every person
         if word.islower() and word in words.noun_plural and word not in words.verb_s:
             return True  # "we adults", "you players": a pronoun in apposition to a plural noun
+        if word.islower() and word in words.noun_plural and _PREDICATE_START.match(text, lint.span.end):
+            return True  # "you kids must be hungry", "we fans were": the verb comes after the noun
+        following = _NEXT_WORD.match(text, lint.span.end)
+        if word.islower() and word in words.adverb and following is not None:
+            verb = following.group(1)
+            if verb in words.verb_past or verb in words.verb_s:
+                return True  # "she last saw him", "he still plays": an adverb, then the verb
         if problem in ("is", "was"):
             return _TELL_YOU.search(text, 0, lint.span.start) is not None
         return False
     if rule == "AnA":
         return _article_fits_sound(problem, lint.span.start, lint.span.end, text)
+    if rule == "ItsPossessive":
+        # "it's Tom", "Do They Know It's Christmas?", "it's time to go": "it is" before a name or
+        # in the idiom, never the possessive ("Rides On It's Own" is still checked).
+        following = _NEXT_WORD.match(text, lint.span.end)
+        word = following.group(1) if following is not None else ""
+        return (word[:1].isupper() and word.lower() != "own") or word == "time"
+    if rule == "Spaces":
+        # "and so on ...": AP style spaces an ellipsis; only a space before . , ; : ! ? is a slip.
+        return text.startswith(("...", "…"), lint.span.end) or text.startswith((" ...", " …"), lint.span.end)
+    if rule == "NominalWants":
+        # "as is his wont" (custom); "would she want": an inverted question or clause keeps the base form.
+        before = _WORD_BEFORE.search(text, 0, lint.span.start)
+        inverted = _INVERTED.search(text, max(0, lint.span.start - 30), lint.span.start) is not None
+        return problem.lower() == "wont" or inverted or (before is not None and before.group(1).lower() in _MODALS)
+    if rule == "DoubleModal":
+        # "whose will could", "this can will" (nouns); "May will", "Will will" (names).
+        first = problem.split()[0] if problem.split() else problem
+        before = _WORD_BEFORE.search(text, 0, lint.span.start)
+        noun = before is not None and before.group(1).lower() in _DETERMINERS
+        return noun or first[:1].isupper()
     if rule == "ModalOf":
         # "the will of the people", "the might of the army" are nouns: only "could/would/should/must of" is the slip.
         return problem.split()[0].lower() not in _MODALS_OF
@@ -195,6 +222,12 @@ _NOUN_PRONOUN = re.compile(r"\b([a-z]+)\s+(?:they|we|he|she|I|you)\b")
 
 
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s*$")
+_PREDICATE_START = re.compile(
+    r"\s+(?:must|can|could|will|would|shall|should|may|might|are|were|have|had|do|did|need|all|both)\b"
+)
+_MODALS = _words("can could will would shall should may might must do does did")
+_INVERTED = re.compile(r"\b(?:would|could|should|will|can|did|does|do|might|may)\s+(?:I|you|he|she|it|we|they)\s+$")
+_DETERMINERS = _words("the a an this that his her its their our your my whose whatever free")
 _MODALS_OF = _words("could would should must couldn't wouldn't shouldn't")
 _QUOTE_MARKS = re.compile("[\"“”]")
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from qualitybot.grammar import Issue, lexicon
+from qualitybot.grammar import Issue, lexicon, usage
+from qualitybot.grammar.tokens import CLAUSE_PUNCTUATION, Token, tokens
 
 RULES = (
     "CoordinatedRepetition",
@@ -44,6 +44,7 @@ RULES = (
     "ThereIsPlural",
     "StrayFullStop",
     "TimeFragment",
+    *usage.RULES,
 )
 # A house finding replaces the engine's findings of these rules on the same words.
 SUPERSEDES = {
@@ -54,42 +55,6 @@ SUPERSEDES = {
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    start: int
-    end: int
-    # Whether only spaces (no punctuation, no paragraph break) separate it from the token before.
-    joined: bool
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[:1].isalpha()
-
-
-# Hyphenated compounds are one token ("non-farm", "policy-makers").
-_TOKEN = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d[\d.,]*|\S")
-# Punctuation after which a clause starts (not a hyphen, slash or apostrophe).
-_CLAUSE_PUNCTUATION = frozenset(".!?;:,()[]\"“”‘—–")
-
-
-def tokens(text: str) -> list[Token]:
-    found: list[Token] = []
-    previous_end = 0
-    previous_word = False
-    for m in _TOKEN.finditer(text):
-        gap = text[previous_end : m.start()]
-        is_word = m.group()[:1].isalpha()
-        joined = previous_word and is_word and "\n\n" not in gap
-        found.append(Token(m.group(), m.start(), m.end(), joined))
-        previous_end, previous_word = m.end(), is_word
-    return found
 
 
 # Lower case only: "Outlook or Outlook Express" names two products.
@@ -132,7 +97,9 @@ _GOVERNORS = _words(
     might must won't wouldn't can't couldn't shouldn't mustn't let lets make
     makes made making help helps helped helping see sees saw seen watch watched
     hear heard have has had having that lest whether unless if to why how where
-    when what rather bid"""
+    when what rather bid recommend recommends recommended insist insists insisted suggest
+    suggests suggested demand demands demanded require requires required propose proposes
+    proposed urge urges urged request requests requested"""
 )
 # Adverbs that may stand between a subject or auxiliary and its verb.
 _ADVERBS = _words(
@@ -169,7 +136,7 @@ _OBJECT_STARTS = _words("the a an his her him them me us it this that their our 
 
 def _clause_start(toks: list[Token], i: int, openers: frozenset[str] = _CLAUSE_OPENERS) -> bool:
     """Whether a clause starts at token ``i`` (sentence start, punctuation, a conjunction)."""
-    if i == 0 or toks[i - 1].text in _CLAUSE_PUNCTUATION:
+    if i == 0 or toks[i - 1].text in CLAUSE_PUNCTUATION:
         return True
     if not toks[i].joined:
         return toks[i - 1].text[:1].isalnum()  # a paragraph break
@@ -280,6 +247,11 @@ def auxiliary_verb_form(toks: list[Token]) -> Iterator[Issue]:
                     if why:
                         yield _form_issue(verb, f"after '{tok.text} {toks[i + 1].text}' {why}", words)
                 continue
+            if asking and low in _DO:
+                verb = _past_after_noun_phrase(toks, i + 1, words)
+                if verb is not None:
+                    yield _form_issue(verb, f"after '{tok.text}' the verb takes its base form", words)
+                continue
             if not tok.text.islower() and not low.startswith(("i'", "i’")):
                 continue  # "May has struggled": a name, or a question the branch above judged
             verb, _ = _verb_after(toks, i)
@@ -321,6 +293,28 @@ def auxiliary_verb_form(toks: list[Token]) -> Iterator[Issue]:
 
 
 _WH = _words("what why where when how who which whom whose")
+_ARTICLES_AND_POSSESSIVES = _words("the a an your my his her their our its this that")
+
+
+def _past_after_noun_phrase(toks: list[Token], j: int, words: lexicon.WordClasses) -> Token | None:
+    """In "Did the application worked?", the -ed verb after the subject noun phrase starting at ``j``.
+
+    Only when an object or the question mark follows it: "Did a man called John phone?" has
+    a participle modifying the noun.
+    """
+    if j >= len(toks) or toks[j].lower not in _ARTICLES_AND_POSSESSIVES or not toks[j].joined:
+        return None
+    k = j + 1
+    while k < min(j + 4, len(toks)) and toks[k].joined and not toks[k].lower.endswith("ed"):
+        if toks[k].lower not in words.noun and toks[k].lower not in words.adjective:
+            return None
+        k += 1
+    if k == j + 1 or k + 1 >= len(toks) or not toks[k].joined or not toks[k].text.islower():
+        return None
+    verb, after = toks[k], toks[k + 1]
+    if not verb.lower.endswith("ed") or verb.lower not in words.verb_past or verb.lower in words.adjective:
+        return None
+    return verb if after.text == "?" or (after.joined and after.lower in _OBJECT_STARTS) else None
 
 
 def _form_issue(verb: Token, why: str, words: lexicon.WordClasses) -> Issue:
@@ -452,6 +446,7 @@ _PRONOUN_VERB = re.compile(
     re.IGNORECASE,
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)[^A-Za-z']*$")
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 # "it" is often an object ("make it work"); only trust it as a subject after these.
 _CLAUSE_START = re.compile(
     r"(^|[.!?;:\"(]\s*|\b(?:and|but|because|so|as|while|although)\s+)$", re.IGNORECASE
@@ -477,6 +472,9 @@ def third_person_base_verb(text: str) -> Iterator[Issue]:
         )
         if verb not in _BASE_VERBS and not lexical:
             continue
+        following = _NEXT_WORD.match(text, m.end(3))
+        if following is not None and verb in words.adverb and words.is_verb(following.group(1).lower()):
+            continue  # "she last saw him": an adverb spelt like a verb, then the verb
         before = text[max(0, m.start() - 40) : m.start()]
         previous = _WORD_BEFORE.search(before)
         if previous and previous.group(1).lower() in _GOVERNORS:
@@ -604,6 +602,51 @@ def question_agreement(toks: list[Token]) -> Iterator[Issue]:
             tok.start, tok.end, "agreement",
             f"'{tok.text}' does not agree with the subject '{subject.text}'", "QuestionAgreement",
         )
+    yield from _plural_verb_singular_subject(toks, words)
+
+
+# Nouns that take a plural verb in British English ("Have the government decided?") or are
+# their own plural ("Do the sheep graze?"): a question with them is right either way.
+_COLLECTIVE = _words(
+    """data media staff police people cattle clergy public government team club board committee
+    council family crew squad party cabinet jury audience band company firm group side management
+    union army navy couple majority minority press panel commission parliament congress senate bank
+    league federation association orchestra choir class school university college community
+    electorate opposition administration ministry department agency authority regime coalition
+    alliance crowd youth sheep deer fish aircraft series species offspring salmon trout moose bison
+    headquarters means crossroads"""
+)
+_ASK_PLURAL = {"do": "does", "have": "has", "don't": "doesn't", "haven't": "hasn't"}
+
+
+def _plural_verb_singular_subject(toks: list[Token], words: lexicon.WordClasses) -> Iterator[Issue]:
+    """ "Do your father live in England?", "Have she bought a ticket?": "do"/"have" with a singular subject."""
+    for i, tok in enumerate(toks[:-3]):
+        if tok.lower not in _ASK_PLURAL or not (_clause_start(toks, i) or (i > 0 and toks[i - 1].lower in _WH)):
+            continue
+        if not _ends_with_question_mark(toks, i) or not toks[i + 1].joined:
+            continue
+        j = i + 1
+        if toks[j].lower in ("he", "she"):
+            subject = toks[j]
+        elif toks[j].lower in _POSSESSIVES and toks[j + 1].joined and toks[j + 1].text.islower():
+            j += 1
+            noun = toks[j].lower
+            if noun not in words.noun_lemma or noun in words.noun_plural or noun in _COLLECTIVE or noun.endswith("s"):
+                continue
+            subject = toks[j]
+        else:
+            continue
+        verb = toks[j + 1]
+        fits = words.verb_base if tok.lower.startswith("do") else words.verb_participle
+        if not verb.joined or not verb.text.islower() or verb.lower not in fits or verb.lower in words.noun_plural:
+            continue
+        right = _ASK_PLURAL[tok.lower]
+        yield Issue(
+            tok.start, tok.end, "agreement",
+            f"'{tok.text}' does not agree with the subject '{subject.text}'", "QuestionAgreement",
+            (right.capitalize() if tok.text[0].isupper() else right,),
+        )
 
 
 def _ends_with_question_mark(toks: list[Token], i: int) -> bool:
@@ -616,28 +659,77 @@ def _ends_with_question_mark(toks: list[Token], i: int) -> bool:
 
 
 # Words that cannot follow the possessive "its" ("its going" and "its too short shirt" can).
-_ITS_BEFORE = _words("a an the not so very gonna been")
+_ITS_BEFORE = _words("a an the not so gonna been okay ok where")
 # Prepositions, after which "it's" is the possessive ("by it's cover"); not "all" ("all in all it's good").
 _ITS_AFTER = _words("by of for with from at in on into under over through about without within against during")
+# Words after "its" at a clause start that make it "it's": "Its difficult to", "Its better for".
+_AFTER_ITS_ADJECTIVE = CLAUSE_PUNCTUATION | _words("to for than that")
+
+
+def _its_is_it_is(toks: list[Token], i: int, words: lexicon.WordClasses) -> bool:
+    """Whether "its" at ``i`` can only be "it's": before an article, "not", "too", or running on as a clause."""
+    nxt, after = toks[i + 1], toks[i + 2] if i + 2 < len(toks) else None
+    if nxt.lower in _ITS_BEFORE:
+        return True
+    if after is None or (not after.joined and after.text not in _AFTER_ITS_ADJECTIVE):
+        return False
+    if nxt.lower in ("very", "too"):  # "its too late.", "its very good to"; "its very existence", "its too short shirt"
+        following = toks[i + 3].text.lower() if i + 3 < len(toks) else "."
+        adjective = after.lower in words.adjective and after.lower not in words.noun and after.lower != "own"
+        return adjective and following in _AFTER_ITS_ADJECTIVE
+    if nxt.lower == "going" and after.lower == "to":
+        return True  # "its going to rain"
+    if not _clause_start(toks, i):
+        return False
+    adjective = nxt.lower in words.adjective and nxt.lower not in words.noun
+    running_on = nxt.lower in words.verb_ing and after.lower in _OBJECT_STARTS  # "Its removing the errors"
+    return (adjective and after.text.lower() in _AFTER_ITS_ADJECTIVE) or running_on
+
+
+def _its_is_possessive(toks: list[Token], i: int, words: lexicon.WordClasses) -> bool:
+    """Whether "it's" at ``i`` can only be "its": after a preposition, before "own", "all it's windows"."""
+    tok, nxt = toks[i], toks[i + 1]
+    before = toks[i - 1].lower if i > 0 and tok.joined else ""
+    if nxt.lower == "own" and (tok.text[0].islower() or nxt.text == "Own"):
+        return True  # "on it's own", and in a title "Rides On It's Own"
+    if not tok.text[0].islower():
+        return False
+    if before in _ITS_AFTER:
+        return True
+    if before == "all" and nxt.text.islower() and nxt.lower in words.noun:
+        # "all it's windows", not "all it's got", "all it's worth", "all it's good for"
+        return nxt.lower not in words.adjective and nxt.lower not in words.verb_base and not (
+            nxt.lower in words.verb_past or nxt.lower in words.verb_participle
+        )
+    # "What are it's benefits?": after a wh-word and "be", "it is" has no place
+    return before in ("is", "are", "was", "were") and i > 1 and toks[i - 2].lower in _WH and nxt.lower in words.noun
 
 
 def its_confusion(toks: list[Token]) -> Iterator[Issue]:
     """ "its a shame" (it's), "by it's cover" (its)."""
+    words = lexicon.classes()
     for i, tok in enumerate(toks[:-1]):
-        nxt = toks[i + 1]
-        if not nxt.joined:
+        if not toks[i + 1].joined:
             continue
-        if tok.lower == "its" and nxt.lower in _ITS_BEFORE:
-            yield Issue(tok.start, tok.end, "word-choice", f"'{tok.text} {nxt.text}': did you mean 'it's'?",
+        if tok.lower == "its" and _its_is_it_is(toks, i, words):
+            yield Issue(tok.start, tok.end, "word-choice", f"'{tok.text} {toks[i + 1].text}': did you mean 'it's'?",
                         "ItsConfusion", ("It's" if tok.text[0].isupper() else "it's",))
-        elif tok.lower in ("it's", "it’s") and tok.text[0].islower() and (
-            nxt.lower == "own" or (i > 0 and tok.joined and toks[i - 1].lower in _ITS_AFTER)
-        ):
+        elif tok.lower in ("it's", "it’s") and _its_is_possessive(toks, i, words):
             yield Issue(tok.start, tok.end, "word-choice", f"'{tok.text}' means 'it is': the possessive is 'its'",
-                        "ItsConfusion", ("its",))
+                        "ItsConfusion", ("Its" if tok.text[0].isupper() else "its",))
 
 
 _THERE_QUANTIFIERS = _words("many several few some no")
+_IRREGULAR_PLURALS = _words("men women children feet teeth mice geese")
+_MEASURES = _words(
+    """seconds minutes hours days weeks months years miles metres meters yards feet inches points
+    goals runs pounds dollars euros percent kilometres kilometers laps games"""
+)
+
+
+def _text_after(toks: list[Token], j: int) -> str:
+    """The token after ``j`` when it touches ``j`` (no space between), else ""."""
+    return toks[j + 1].text if j + 1 < len(toks) and toks[j + 1].start == toks[j].end else ""
 
 
 def there_is_plural(toks: list[Token]) -> Iterator[Issue]:
@@ -646,20 +738,27 @@ def there_is_plural(toks: list[Token]) -> Iterator[Issue]:
     for i, tok in enumerate(toks[:-2]):
         if tok.lower not in ("there", "here", "there's", "here's"):
             continue
+        previous = toks[i - 1].lower if i > 0 and tok.joined else ""
+        relative = previous in words.noun or previous in words.verb_ing
+        if relative and previous not in words.verb_past and previous not in words.verb_s:
+            continue  # "what little spending there is stems from": "there is" ends a relative clause
         j = i + 1
         if "'" not in tok.lower:
             if toks[j].lower not in ("is", "was") or not toks[j].joined:
                 continue
             j += 1
-        if j < len(toks) and toks[j].joined and (toks[j].lower in _THERE_QUANTIFIERS or toks[j].text[:1].isdigit()):
+        number = j < len(toks) and toks[j].text[:1].isdigit() and toks[j].start - toks[j - 1].end == 1
+        if j < len(toks) and (number or (toks[j].joined and toks[j].lower in _THERE_QUANTIFIERS)):
             j += 1
         if j >= len(toks) or not toks[j].text.islower() or not (toks[j].joined or toks[j - 1].text[:1].isdigit()):
             continue
         noun = toks[j].lower
         if (
-            noun in words.noun_plural and noun.endswith("s")
+            noun in words.noun_plural and (noun.endswith("s") or noun in _IRREGULAR_PLURALS)
             and noun not in _SINGULAR_PLURALS and noun not in ("lots", "plenty")
             and not _noun_follows(toks, j, words)
+            and not (number and noun in _MEASURES)  # "there's 20 minutes left": a measure is singular
+            and _text_after(toks, j)[:1] not in ("'", "’")  # "there is ten years' worth"
         ):
             yield Issue(tok.start, toks[j].end, "syntax",
                         f"'{toks[j].text}' is plural: the verb should be 'are' or 'were'", "ThereIsPlural")
@@ -696,3 +795,4 @@ def check(text: str, disabled: frozenset[str] = frozenset()) -> Iterator[Issue]:
         yield from stray_full_stop(text)
     if "TimeFragment" not in disabled:
         yield from time_fragment(text)
+    yield from usage.check(text, disabled)

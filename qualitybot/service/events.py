@@ -125,8 +125,7 @@ def document_of(submission: Submission, today: date) -> Document:
         path=f"{submission.id} (revision {submission.revision})",
         fmt=submission.format,
         published_at=published,
+        today=today,
     )
-    if doc.published_at is None:
-        doc.published_at = today
     doc.archive_id = submission.id  # compared with earlier submissions, never with its own revisions
     return doc
