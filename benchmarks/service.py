@@ -204,11 +204,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, nargs="+", default=[500.0], help="events per second")
     parser.add_argument("--workers", type=int, nargs="+", default=[0, 4], help="serve --workers settings")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each setting (tails vary between runs)")
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each rate is held")
     parser.add_argument("--backlog", type=int, default=600, help="events in each backlog to drain")
     parser.add_argument("--timeout", type=float, default=180.0, help="bound on each drain")
     args = parser.parse_args()
-    print(f"qualitybot service benchmark: {os.cpu_count()} cores, loopback, platform simulator in-process")
+    print(f"qualitybot service benchmark: {os.cpu_count()} cores, loopback, the platform simulator on this machine")
     print(f"before the run: {machine_load()}")
 
     with tempfile.TemporaryDirectory(prefix="qb-bench-") as tmp_name:
@@ -222,40 +223,43 @@ def main() -> int:
         rules = write_rules(tmp / "rules-1.yml", f"http://127.0.0.1:{port}/api")
         print("\n1. acknowledgement latency (ms) from each request's due time, open-loop load from a separate")
         print("   process; serve cpu = CPU per event of the serve process itself, all cpu = with every process")
-        print("   it started (checking and posting, for workers > 0); client cpu = the load generator's")
-        columns = ("rate/s", "sent/s", "202s", "p50", "p90", "p99", "max", "serve", "all", "client")
+        print("   it started (checking and posting, for workers > 0); client cpu = the load generator's;")
+        print("   platform cpu = the platform simulator's (on this machine, though not part of the bot)")
+        columns = ("rate/s", "sent/s", "202s", "p50", "p90", "p99", "max", "serve", "all", "client", "platfm")
         print(f"{'workers':>8} " + " ".join(f"{c:>7}" for c in columns))
         try:
-            for workers in args.workers:
-                for rate in args.rate:
-                    name = f"ack-{workers}-{int(rate)}"
-                    service = Service(
-                        rules,
-                        tmp / name,
-                        tmp / f"{name}.log",
-                        workers=workers,
-                        check_processes=os.cpu_count() or 1,
-                    ).start()
-                    assert service.popen is not None
-                    time.sleep(2.0 if workers else 0.2)  # let the check processes finish warming up
-                    serve_before = cpu_seconds(service.popen.pid, descendants=False)
-                    all_before = cpu_seconds(service.popen.pid)
-                    try:
-                        r = send_at_rate(service, rate, args.seconds, name, tmp)
-                        if workers:  # the work acknowledged is done too
-                            wait_for(lambda s=service: s.http.get(s.url + "/healthz").json()["pending"] == 0, 60)
-                        serve_cpu = cpu_seconds(service.popen.pid, descendants=False) - serve_before
-                        all_cpu = cpu_seconds(service.popen.pid) - all_before
-                    finally:
-                        service.stop()
-                    print(
-                        f"{workers:>8} {rate:>7.0f} {r['achieved_rate']:>7.0f} {r['accepted']:>7} "
-                        f"{r['p50']:>7.1f} {r['p90']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
-                        f"{serve_cpu * 1000 / r['events']:>7.2f} {all_cpu * 1000 / r['events']:>7.2f} "
-                        f"{r['client_cpu']:>7.2f}",
-                        flush=True,
-                    )
-                    print(f"{'':>8} {machine_load()}", flush=True)
+            runs = [(w, rate, n) for w in args.workers for rate in args.rate for n in range(args.repeat)]
+            for workers, rate, n in runs:
+                name = f"ack-{workers}-{int(rate)}-{n}"
+                service = Service(
+                    rules,
+                    tmp / name,
+                    tmp / f"{name}.log",
+                    workers=workers,
+                    check_processes=os.cpu_count() or 1,
+                ).start()
+                assert service.popen is not None
+                time.sleep(2.0 if workers else 0.2)  # let the check processes finish warming up
+                serve_before = cpu_seconds(service.popen.pid, descendants=False)
+                all_before = cpu_seconds(service.popen.pid)
+                platform_before = cpu_seconds(sim_proc.pid)
+                try:
+                    r = send_at_rate(service, rate, args.seconds, name, tmp)
+                    if workers:  # the work acknowledged is done too
+                        wait_for(lambda s=service: s.http.get(s.url + "/healthz").json()["pending"] == 0, 60)
+                    serve_cpu = cpu_seconds(service.popen.pid, descendants=False) - serve_before
+                    all_cpu = cpu_seconds(service.popen.pid) - all_before
+                    platform_cpu = cpu_seconds(sim_proc.pid) - platform_before
+                finally:
+                    service.stop()
+                print(
+                    f"{workers:>8} {rate:>7.0f} {r['achieved_rate']:>7.0f} {r['accepted']:>7} "
+                    f"{r['p50']:>7.1f} {r['p90']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
+                    f"{serve_cpu * 1000 / r['events']:>7.2f} {all_cpu * 1000 / r['events']:>7.2f} "
+                    f"{r['client_cpu']:>7.2f} {platform_cpu * 1000 / r['events']:>7.2f}",
+                    flush=True,
+                )
+                print(f"{'':>8} {machine_load()}", flush=True)
         finally:
             sim_proc.terminate()
             sim_proc.wait(10)
