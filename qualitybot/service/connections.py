@@ -1,7 +1,8 @@
 """Slow and idle clients cannot exhaust the server.
 
-uvicorn's HTTP/1.1 protocol on httptools (llhttp, in C: about a third of the CPU per
-request of the pure-Python h11 protocol), with four limits added:
+uvicorn's HTTP/1.1 protocol on httptools (llhttp, in C; with uvloop it took a sixth
+off the server's CPU per webhook compared with the pure-Python h11 protocol, see
+``benchmarks/service.md``), with four limits added:
 
 - **header timeout**: a connection must deliver a complete request line and headers
   within ``header_timeout`` seconds of opening (or of its previous response, on a
@@ -37,8 +38,8 @@ log = logging.getLogger("qualitybot.service")
 # check processes, the platform, Redis).
 RESERVED_FDS = 256
 SUMMARY_EVERY = 5.0
-# h11's default limit, which uvicorn's pure-Python protocol applied before.
-MAX_HEADER_BYTES = 64 * 1024
+# h11's default limit, which the server applied before it moved to httptools.
+MAX_HEADER_BYTES = 16 * 1024
 
 
 def raise_fd_limit() -> int:
