@@ -112,11 +112,6 @@ class Inbox:
         with self._lock:
             self._conn.close()
 
-    def seen(self, delivery_id: str) -> bool:
-        with self._lock:
-            row = self._conn.execute("select 1 from events where delivery_id = ?", (delivery_id,)).fetchone()
-        return row is not None
-
     def store(self, delivery_id: str, submission_id: str, revision: int, body: bytes, queued: bool = False) -> bool:
         """Write the event durably (fsynced when this returns); False if the delivery id was stored before.
 
@@ -140,7 +135,11 @@ class Inbox:
             else:
                 future.set_result(write.stored)
 
-        self._submit(delivery_id, submission_id, revision, body, False, lambda w: loop.call_soon_threadsafe(settle, w))
+        def notify(write: _Write) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for the answer
+                loop.call_soon_threadsafe(settle, write)
+
+        self._submit(delivery_id, submission_id, revision, body, False, notify)
         return future
 
     def _submit(
@@ -174,7 +173,10 @@ class Inbox:
                 batch, self._waiting = self._waiting, []
             self._commit(batch)
             for write in batch:
-                write.notify(write)
+                try:
+                    write.notify(write)
+                except Exception:  # one waiter's trouble must not stop the writer for everyone
+                    continue
 
     def _commit(self, batch: list[_Write]) -> None:
         with self._lock:
@@ -211,11 +213,6 @@ class Inbox:
                 (limit,),
             ).fetchall()
         return [InboxEvent(r[0], r[1], r[2], bytes(r[3]), r[4], r[5]) for r in rows]
-
-    def mark_unqueued(self, delivery_id: str) -> None:
-        """The queue refused the event: the reconciler hands it over later."""
-        with self._lock:
-            self._conn.execute("update events set queued_at = null where delivery_id = ?", (delivery_id,))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
