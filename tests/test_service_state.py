@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -180,3 +181,18 @@ def test_one_unstorable_event_does_not_fail_its_batch(tmp_path: Path) -> None:
     assert {d for d, o in outcome.items() if o == "refused"} == {f"d{i}" for i in range(3, 40, 10)}
     assert sum(o == "stored" for o in outcome.values()) == 36
     assert inbox.counts() == {"events": 36, "pending": 36, "failed": 0}
+
+
+def test_finished_marks_of_an_older_data_dir_are_kept(tmp_path: Path) -> None:
+    # The state once lived in inbox.sqlite3; a data dir from then keeps its finished and failed marks.
+    old = sqlite3.connect(tmp_path / "inbox.sqlite3")
+    old.executescript(SqliteState.SCHEMA)
+    old.execute("insert into done values ('sub-1', 3, 0)")
+    old.execute("insert into failures values ('d-9', 'qb-123', 0)")
+    old.commit()
+    old.close()
+    state = SqliteState(tmp_path)
+    assert state.done("sub-1") == 3
+    assert state.failures(["d-9"]) == {"d-9": "qb-123"}
+    state.set_done("sub-1", 4)
+    assert SqliteState(tmp_path).done("sub-1") == 4, "carried over once, not again at the next start"
