@@ -26,22 +26,10 @@ not, so it needs no tagger, only the word classes of :mod:`.lexicon`:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from qualitybot.grammar import Issue, lexicon
 from qualitybot.grammar.tokens import CLAUSE_PUNCTUATION, Token, spaced, tokens
-
-RULES = (
-    "WordConfusion",
-    "DoubleNegative",
-    "DoubledDeterminer",
-    "NoForNot",
-    "MeasureHyphen",
-    "MultiplicationSign",
-    "GerundAfter",
-    "WhoseForWhos",
-    "YoureForYour",
-)
 
 # (phrase with the wrong word as group "w", the right word). Case-insensitive; the
 # replacement takes the written word's capitals.
@@ -180,7 +168,7 @@ def _match_case(written: str, right: str) -> str:
     return right
 
 
-def word_confusion(text: str) -> Iterator[Issue]:
+def word_confusion(text: str, toks: list[Token]) -> Iterator[Issue]:
     for pattern, right in CONFUSIONS:
         for m in pattern.finditer(text):
             written = m.group("w")
@@ -380,7 +368,7 @@ _MULTIPLICATION = re.compile(
 )
 
 
-def multiplication_sign(text: str) -> Iterator[Issue]:
+def multiplication_sign(text: str, toks: list[Token]) -> Iterator[Issue]:
     for m in _MULTIPLICATION.finditer(text):
         group = next(g for g in ("x", "x2", "star") if m.group(g) is not None)
         yield Issue(
@@ -476,24 +464,24 @@ def youre_for_your(text: str, toks: list[Token]) -> Iterator[Issue]:
             )
 
 
+#: Each rule by name; every one reads the text and its tokens.
+RULE_FUNCTIONS: dict[str, Callable[[str, list[Token]], Iterator[Issue]]] = {
+    "WordConfusion": word_confusion,
+    "DoubleNegative": double_negative,
+    "DoubledDeterminer": doubled_determiner,
+    "NoForNot": no_for_not,
+    "MeasureHyphen": measure_hyphen,
+    "MultiplicationSign": multiplication_sign,
+    "GerundAfter": gerund_after,
+    "WhoseForWhos": whose_for_whos,
+    "YoureForYour": youre_for_your,
+}
+RULES = tuple(RULE_FUNCTIONS)
+
+
 def check(text: str, disabled: frozenset[str] = frozenset()) -> Iterator[Issue]:
     """Every usage rule not in ``disabled`` over ``text``."""
     toks = tokens(text)
-    if "WordConfusion" not in disabled:
-        yield from word_confusion(text)
-    if "DoubleNegative" not in disabled:
-        yield from double_negative(text, toks)
-    if "DoubledDeterminer" not in disabled:
-        yield from doubled_determiner(text, toks)
-    if "NoForNot" not in disabled:
-        yield from no_for_not(text, toks)
-    if "MeasureHyphen" not in disabled:
-        yield from measure_hyphen(text, toks)
-    if "MultiplicationSign" not in disabled:
-        yield from multiplication_sign(text)
-    if "GerundAfter" not in disabled:
-        yield from gerund_after(text, toks)
-    if "WhoseForWhos" not in disabled:
-        yield from whose_for_whos(text, toks)
-    if "YoureForYour" not in disabled:
-        yield from youre_for_your(text, toks)
+    for name, rule in RULE_FUNCTIONS.items():
+        if name not in disabled:
+            yield from rule(text, toks)
