@@ -15,7 +15,8 @@ What it catches
     Findings are reported by kind, each with its own default severity:
     ``grammar.agreement``, ``grammar.article``, ``grammar.repetition``,
     ``grammar.verb-form`` ("could went", "has took"), ``grammar.sentence-break``
-    ("at this. very well.") (errors); ``grammar.syntax``, ``grammar.word-choice``,
+    ("at this. very well."), ``grammar.word-order`` ("the of", "its is")
+    (errors); ``grammar.syntax``, ``grammar.word-choice``,
     ``grammar.typo``, ``grammar.spelling``, ``grammar.punctuation``,
     ``grammar.capitalization``, ``grammar.fragment`` ("... in November. Last
     year."), ``grammar.other`` (warnings); ``grammar.style``,
@@ -55,7 +56,7 @@ Options
     ``ThirdPersonBaseVerb``, ``PluralSubjectVerb``, ``NonThirdPersonS``,
     ``QuestionAgreement``, ``AuxiliaryVerbForm``, ``ItsConfusion``,
     ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``, ``WordConfusion``,
-    ``DoubleNegative``, ``DoubledDeterminer``, ``NoForNot``, ``MeasureHyphen``,
+    ``DoubleNegative``, ``DeterminerWithoutNoun``, ``DoubledDeterminer``, ``NoForNot``, ``MeasureHyphen``,
     ``MultiplicationSign``, ``GerundAfter``, ``WhoseForWhos``, ``YoureForYour``)
     to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).
@@ -96,6 +97,7 @@ KINDS: dict[str, Severity] = {
     "repetition": "error",
     "verb-form": "error",
     "sentence-break": "error",
+    "word-order": "error",
     "fragment": "warning",
     "syntax": "warning",
     "word-choice": "warning",

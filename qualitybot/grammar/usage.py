@@ -10,6 +10,12 @@ not, so it needs no tagger, only the word classes of :mod:`.lexicon`:
   of ``CONFUSIONS`` is a whole phrase, never a word alone.
 - ``DoubleNegative`` (syntax): "didn't see nothing", "couldn't hardly"; not
   "it's not nothing" or "can't stand doing nothing".
+- ``DeterminerWithoutNoun`` (word-order, an error): an article or a possessive
+  determiner right before a word that cannot open a noun phrase: "the of", "a
+  for", "its is", "their was" (closed classes only: prepositions that are never
+  adjectives, finite forms of "be", modals that are never nouns). Edited news
+  has none but real slips; one word in ten replaced at random makes them in
+  about half of all articles.
 - ``DoubledDeterminer`` (syntax): "the a thing", "an a flower"; not "a priori".
 - ``NoForNot`` (word-choice): "could no hear", "it is no possible."; not "can no
   longer", "it is no good".
@@ -225,6 +231,35 @@ def double_negative(text: str, toks: list[Token]) -> Iterator[Issue]:
                 "DoubleNegative",
             )
             break
+
+
+# Determiners that are never pronouns ("his is", "her for", "this is" are English), and
+# words that can never follow one: prepositions that are never adjectives or nouns ("the in
+# crowd", "the off switch" are left out), finite "be", modals that are never nouns.
+_PURE_DETERMINERS = _words("the a an my your our their its every")
+_NEVER_AFTER_DETERMINER = _words(
+    """of for from with at by into onto upon among during without within than
+    is are was were should would could shall"""
+)
+
+
+_BE_FORMS = _words("is are was were")
+
+
+def determiner_without_noun(text: str, toks: list[Token]) -> Iterator[Issue]:
+    for i in range(len(toks) - 1):
+        first, second = toks[i].text, toks[i + 1].text
+        if first.lower() not in _PURE_DETERMINERS or second not in _NEVER_AFTER_DETERMINER:
+            continue
+        # One space or line break exactly: masked markup (code, links) leaves runs of spaces.
+        if text[toks[i].end : toks[i + 1].start] not in (" ", "\n") or (not first[1:].islower() and len(first) > 1):
+            continue
+        if i + 2 < len(toks) and toks[i + 2].start == toks[i + 1].end and toks[i + 2].text in "-'’":
+            continue  # "the by-election", "a would-be buyer"
+        if first.lower() == "a" and second in _BE_FORMS:
+            continue  # "A is for apple", "the letter a is": the letter's name
+        yield Issue(toks[i].start, toks[i + 1].end, "word-order",
+                    f"'{first} {second}': a determiner needs a noun after it", "DeterminerWithoutNoun")
 
 
 _DETERMINERS_FIRST = _words("the a an")
@@ -468,6 +503,7 @@ def youre_for_your(text: str, toks: list[Token]) -> Iterator[Issue]:
 RULE_FUNCTIONS: dict[str, Callable[[str, list[Token]], Iterator[Issue]]] = {
     "WordConfusion": word_confusion,
     "DoubleNegative": double_negative,
+    "DeterminerWithoutNoun": determiner_without_noun,
     "DoubledDeterminer": doubled_determiner,
     "NoForNot": no_for_not,
     "MeasureHyphen": measure_hyphen,
