@@ -12,10 +12,11 @@ not, so it needs no tagger, only the word classes of :mod:`.lexicon`:
   "it's not nothing" or "can't stand doing nothing".
 - ``DeterminerWithoutNoun`` (word-order, an error): an article or a possessive
   determiner right before a word that cannot open a noun phrase: "the of", "a
-  for", "its is", "their was" (closed classes only: prepositions that are never
-  adjectives, finite forms of "be", modals that are never nouns). Edited news
-  has none but real slips; one word in ten replaced at random makes them in
-  about half of all articles.
+  for", "its is", "their was", "the and", "the they" (closed classes only:
+  prepositions that are never adjectives, finite forms of "be", modals that are
+  never nouns, conjunctions, subject pronouns). Edited news has none but real
+  slips; one word in ten replaced at random makes them in about half of all
+  articles.
 - ``DoubledDeterminer`` (syntax): "the a thing", "an a flower"; not "a priori".
 - ``NoForNot`` (word-choice): "could no hear", "it is no possible."; not "can no
   longer", "it is no good".
@@ -239,7 +240,8 @@ def double_negative(text: str, toks: list[Token]) -> Iterator[Issue]:
 _PURE_DETERMINERS = _words("the a an my your our their its every")
 _NEVER_AFTER_DETERMINER = _words(
     """of for from with at by into onto upon among during without within than
-    is are was were should would could shall"""
+    is are was were should would could shall
+    and or but nor if because although whether to he she they we him"""
 )
 
 
@@ -256,8 +258,8 @@ def determiner_without_noun(text: str, toks: list[Token]) -> Iterator[Issue]:
             continue
         if i + 2 < len(toks) and toks[i + 2].start == toks[i + 1].end and toks[i + 2].text in "-'’":
             continue  # "the by-election", "a would-be buyer"
-        if first.lower() == "a" and second in _BE_FORMS:
-            continue  # "A is for apple", "the letter a is": the letter's name
+        if first == "A" or (first == "a" and (second in _BE_FORMS or second == "to")):
+            continue  # "Route A from", "Universities A and B", "from a to z": a letter as a label
         yield Issue(toks[i].start, toks[i + 1].end, "word-order",
                     f"'{first} {second}': a determiner needs a noun after it", "DeterminerWithoutNoun")
 
