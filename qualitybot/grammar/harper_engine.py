@@ -58,6 +58,8 @@ KIND_OF_RULE = {
     # associated with it are", "there are few, if any, who"): warnings, not errors.
     "PronounInflectionBe": "syntax",
     "ThereIsAgreement": "syntax",
+    # "these kind of games": disputed usage, common in quoted speech (sport, politics), not broken grammar.
+    "ThisTypeOfThing": "word-choice",
 }
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
