@@ -12,7 +12,9 @@ A check module (listed in :data:`qualitybot.checks.CHECK_MODULES`) defines:
   human looking (``check --fix``), when a hit has exactly one; a suggestion always
   replaces the hit's whole span;
 - ``check(doc, options)``: yields :class:`Hit` objects with character offsets
-  into ``doc.text``;
+  into ``doc.text``, and :class:`Note` objects for what concerns the whole run
+  rather than a place ("LanguageTool was unreachable; checked with Harper");
+  the Document is immutable, so a check never writes to it;
 - or, for a check that judges the others' findings (a second-stage check such as
   ``fluency``), ``judge(doc, options, earlier)`` instead of ``check``: the engine
   runs it after every other check and hands it their findings as
@@ -88,6 +90,13 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Note:
+    """What a check tells the reader about how the document was checked; it is no finding."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Earlier:
     """A finding of a first-stage check, as a second-stage check sees it."""
 
@@ -117,7 +126,7 @@ class CheckSpec:
     doc: str
     options: type[CheckOptions]
     kinds: Mapping[str, Severity]
-    run: Callable[[Document, CheckOptions], Iterable[Hit]] = field(repr=False)
+    run: Callable[[Document, CheckOptions], Iterable[Hit | Note]] = field(repr=False)
     warm_up: Callable[[CheckOptions], None] | None = field(default=None, repr=False)
     safe_fixes: frozenset[str] = frozenset()
     #: Set for a second-stage check (``run`` then yields nothing).

@@ -15,6 +15,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
@@ -69,9 +70,10 @@ class Sentence(Span):
     block: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
-    """A submission ready to be checked; build one with :func:`parse`."""
+    """A submission ready to be checked; build one with :func:`parse` (immutable: derive
+    another with ``dataclasses.replace``)."""
 
     path: str
     text: str
@@ -81,17 +83,18 @@ class Document:
     sentences: list[Sentence]
     metadata: dict[str, Any] = field(default_factory=dict)
     published_at: date | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     # Earlier articles to compare with (qualitybot.archive), set by whoever checks the
     # document; ``archive_id`` is its own id there (else front matter submission_id, else path).
     archive: Archive | None = field(default=None, repr=False)
     archive_id: str = ""
-    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer(r"\n", self.text)]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in code points) of a character offset."""
-        if not self._line_starts:
-            self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self.text)]
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 
@@ -177,7 +180,7 @@ def parse(
         sentences=sentences,
         metadata=metadata,
         published_at=published_at or dated or today,
-        notes=notes,
+        notes=tuple(notes),
     )
 
 

@@ -15,7 +15,7 @@ from qualitybot.budget import TimeBudget, run_until
 from qualitybot.budget import now as budget_clock
 from qualitybot.checks import registry
 from qualitybot.config import Rule, RuleSet
-from qualitybot.contract import CheckSpec, CheckUnavailable, Earlier, Elsewhere, Hit
+from qualitybot.contract import CheckSpec, CheckUnavailable, Earlier, Elsewhere, Hit, Note
 from qualitybot.document import Document, Span
 from qualitybot.fix import safe_place
 from qualitybot.metrics import document_metrics
@@ -112,11 +112,14 @@ class Engine:
 
     def check(self, doc: Document) -> DocumentReport:
         silence_list = silences(doc, self.vale_rules)
-        doc.prose = without_comments(doc)  # the comments themselves are never checked
         unknown = [_unknown_rule_finding(doc, u) for u in unknown_rules(doc, self.known_ids)]
-        if doc.archive is None and self.ruleset.archive is not None:
-            doc.archive = _archive(self.ruleset.archive.location)
+        archive = doc.archive
+        if archive is None and self.ruleset.archive is not None:
+            archive = _archive(self.ruleset.archive.location)
+        # The comments themselves are never checked.
+        doc = dataclasses.replace(doc, prose=without_comments(doc), archive=archive)
         kept: list[Kept] = []
+        check_notes: list[str] = []
         budget = self.time_budget.seconds(len(doc.prose.split()))
         started = budget_clock()
         for rule, spec in self.rules:
@@ -136,7 +139,8 @@ class Engine:
             if stopped:
                 assert budget is not None
                 hits.append(_timeout(spec.name, budget))
-            kept.extend(k for hit in hits if (k := _kept(doc, spec, rule, hit)) is not None)
+            check_notes += [item.text for item in hits if isinstance(item, Note)]
+            kept.extend(k for hit in hits if isinstance(hit, Hit) and (k := _kept(doc, spec, rule, hit)) is not None)
         metrics = document_metrics(doc)
         # Second stage: checks that judge the findings of the others (after suppressions).
         quiet = _silenced(silence_list, [(rule_id, hit.start) for _, rule_id, _, hit, _ in kept])
@@ -166,7 +170,7 @@ class Engine:
         shown, notes = _capped([item for item, silenced in zip(kept, quiet, strict=True) if not silenced])
         findings = unknown + [self._with_link(_finding(doc, *item)) for item in shown]
         findings.sort(key=lambda f: (f.line, f.column, f.rule))
-        return DocumentReport(doc.path, findings, metrics, [*doc.notes, *notes])
+        return DocumentReport(doc.path, findings, metrics, [*doc.notes, *dict.fromkeys(check_notes), *notes])
 
 
 def _timeout(check: str, budget: float) -> Hit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Iterator
@@ -56,8 +57,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def archive_findings(engine: Engine, archive: Archive, text: str, own_id: str) -> list[tuple[str, str]]:
-    doc = make_doc(text, "later.md")
-    doc.archive, doc.archive_id = archive, own_id
+    doc = dataclasses.replace(make_doc(text, "later.md"), archive=archive, archive_id=own_id)
     return [(f.rule, f.message) for f in engine.check(doc).findings]
 
 

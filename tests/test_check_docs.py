@@ -19,6 +19,7 @@ import yaml
 
 from qualitybot.checks import CHECK_MODULES, registry
 from qualitybot.config import load_rules
+from qualitybot.contract import ENGINE_KINDS
 from qualitybot.engine import Engine
 from tests.conftest import make_doc
 
@@ -66,3 +67,16 @@ def test_documented_examples(tmp_path: Path, check: str) -> None:
         else:
             assert any(want in (r, m) for r, m in found), f"{check}: expected {want!r}, got {found}"
     assert run(tmp_path, check, options, passes) == [], f"{check}: the documented passing example gives findings"
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize("check", [c for c in CHECK_MODULES if c != "pattern"])
+def test_readme_table_names_every_error_kind(check: str) -> None:
+    """The README's table of checks lists each kind that fails a document by default (the KINDS are the source)."""
+    row = next(line for line in README.read_text(encoding="utf-8").splitlines() if line.startswith(f"| `{check}` |"))
+    kinds = registry()[check].kinds
+    errors = [kind for kind, severity in kinds.items() if severity == "error" and kind not in ENGINE_KINDS]
+    missing = [kind for kind in errors if f"`{kind}`" not in row]
+    assert not missing, f"README.md, the row of `{check}`: add the error kinds {missing}"

@@ -48,6 +48,10 @@ FLAGGED = [
     ("I didn't notice nothing wrong.", "DoubleNegative", "nothing"),
     ("There wasn't nobody in the office.", "DoubleNegative", "nobody"),
     ("She couldn't hardly understand a word.", "DoubleNegative", "hardly"),
+    ("Given this, its is not clear.", "DeterminerWithoutNoun", "its is"),
+    ("Officials said the of plan was late.", "DeterminerWithoutNoun", "the of"),
+    ("Their was a queue.", "DeterminerWithoutNoun", "Their was"),
+    ("It could fly, the we need not worry.", "DeterminerWithoutNoun", "the we"),
     ("The a thing is this.", "DoubledDeterminer", "The a"),
     ("This is an a flower.", "DoubledDeterminer", "an a"),
     ("She could no hear you.", "NoForNot", "no"),
@@ -138,6 +142,18 @@ def test_left_alone() -> None:
 COLLECTIVE_AND_PLURAL = sorted(house_rules._COLLECTIVE) + every(
     (w for w in WORDS.noun_plural if w.isalpha() and w.endswith("s")), 200
 )
+
+
+def test_determiners_before_nouns_adjectives_and_compounds() -> None:
+    """A determiner before any noun or adjective, or a hyphenated compound ("the by-election",
+    "a would-be buyer"), and the pronouns that look like determiners ("his is", "this is")."""
+    words = every((w for w in WORDS.noun_lemma | WORDS.adjective if w.isalpha()), 400)
+    sentences = [f"{d} {w} was there." for d in ("The", "A", "Its", "Their") for w in words]
+    sentences += ["The by-election and a would-be buyer.", "His is bigger. This is it. Her for ever."]
+    sentences += ["Use the `code` of it.", "The Of Mice and Men tour.", "A is for apple.", "From a to z."]
+    sentences += ["We recommend Route A from Penrith.", "Universities A and B are old.", "Series A from 2012."]
+    sentences += ["The to-do list grew.", "The not-so-secret plan.", "The royal we.", "No ifs and buts."]
+    assert_left_alone(sentences, ["DeterminerWithoutNoun"])
 
 
 def test_questions_with_collective_or_plural_subjects() -> None:

@@ -141,7 +141,7 @@ def test_impossible_front_matter_date_is_a_note(front_matter: str) -> None:
 
 def test_huge_front_matter_is_a_note() -> None:
     doc = make_doc("---\n" + "key: value\n" * 10_000 + "---\nBody text.\n", "big.md")
-    assert doc.notes == ["front matter is longer than 65,536 characters and was ignored"]
+    assert doc.notes == ("front matter is longer than 65,536 characters and was ignored",)
     assert doc.metadata == {} and doc.prose.strip() == "Body text."
 
 

@@ -16,7 +16,9 @@ What it catches
       went", "a is"). The figure is the mean over the document's pairs. Pairs
       across punctuation, numbers or a paragraph break, with a capitalised word
       (a name) or a word the lexicon does not know are not scored, and a pair
-      of words the text repeats counts once.
+      of words the text repeats counts once. The mean is shrunk towards the
+      typical value as if 40 typical pairs were added, since a short
+      document's few pairs make a noisy mean.
     - ``grammar share``: the share of sentences with a grammar finding of any
       severity, typography aside (``punctuation``, ``formatting``, ``style``).
     - ``density``: the other checks' findings per 1,000 words (all severities).
@@ -103,6 +105,8 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\S{0,64}\d\S*|[^\sA-Za-z]")
 #: Each figure counts only above what edited news typically shows (the medians of the BBC,
 #: AQUAINT and OneStop dev sets, benchmarks/judgement.md), so that ordinary text scores 0.
 TYPICAL_SURPRISE = 0.25
+#: Weight of the typical value in the surprise, in pairs (a document of about 70 words).
+PRIOR_PAIRS = 40
 TYPICAL_GRAMMAR_SHARE = 0.05
 TYPICAL_FINDINGS_PER_1000_WORDS = 3.0
 
@@ -206,7 +210,9 @@ def judge(doc: Document, options: Options, earlier: Sequence[Earlier]) -> Judgem
     words = sum(t.words for t in tallies)
     # The mean over distinct pairs: a phrase the story repeats is judged once.
     by_pair = {pair: value for t in tallies for pair, value in t.by_pair.items()}
-    surprise = sum(by_pair.values()) / len(by_pair) if by_pair else 0.0
+    # The mean of a short document's few pairs is noisy (one headline, one odd quote): it is
+    # shrunk towards the typical value as if PRIOR_PAIRS typical pairs were added.
+    surprise = (sum(by_pair.values()) + PRIOR_PAIRS * TYPICAL_SURPRISE) / (len(by_pair) + PRIOR_PAIRS)
     problems = _distinct(doc, earlier)
     grammar_sentences = _sentences_with(doc, [e for e in problems if e.check == "grammar" and not _typography(e)])
     grammar_share = grammar_sentences / len(doc.sentences) if doc.sentences else 0.0

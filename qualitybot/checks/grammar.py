@@ -15,7 +15,8 @@ What it catches
     Findings are reported by kind, each with its own default severity:
     ``grammar.agreement``, ``grammar.article``, ``grammar.repetition``,
     ``grammar.verb-form`` ("could went", "has took"), ``grammar.sentence-break``
-    ("at this. very well.") (errors); ``grammar.syntax``, ``grammar.word-choice``,
+    ("at this. very well."), ``grammar.word-order`` ("the of", "its is")
+    (errors); ``grammar.syntax``, ``grammar.word-choice``,
     ``grammar.typo``, ``grammar.spelling``, ``grammar.punctuation``,
     ``grammar.capitalization``, ``grammar.fragment`` ("... in November. Last
     year."), ``grammar.other`` (warnings); ``grammar.style``,
@@ -55,7 +56,7 @@ Options
     ``ThirdPersonBaseVerb``, ``PluralSubjectVerb``, ``NonThirdPersonS``,
     ``QuestionAgreement``, ``AuxiliaryVerbForm``, ``ItsConfusion``,
     ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``, ``WordConfusion``,
-    ``DoubleNegative``, ``DoubledDeterminer``, ``NoForNot``, ``MeasureHyphen``,
+    ``DoubleNegative``, ``DeterminerWithoutNoun``, ``DoubledDeterminer``, ``NoForNot``, ``MeasureHyphen``,
     ``MultiplicationSign``, ``GerundAfter``, ``WhoseForWhos``, ``YoureForYour``)
     to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).
@@ -77,7 +78,7 @@ from typing import Literal
 from pydantic import Field
 
 from qualitybot.budget import checkpoint
-from qualitybot.contract import CheckOptions, CheckUnavailable, Hit, Severity
+from qualitybot.contract import CheckOptions, CheckUnavailable, Hit, Note, Severity
 from qualitybot.document import Document
 from qualitybot.grammar import (
     EngineUnavailable,
@@ -96,6 +97,7 @@ KINDS: dict[str, Severity] = {
     "repetition": "error",
     "verb-form": "error",
     "sentence-break": "error",
+    "word-order": "error",
     "fragment": "warning",
     "syntax": "warning",
     "word-choice": "warning",
@@ -173,7 +175,7 @@ def warm_up(options: Options) -> None:
         harper_engine.engine(options.dialect)
 
 
-def check(doc: Document, options: Options) -> Iterator[Hit]:
+def check(doc: Document, options: Options) -> Iterator[Hit | Note]:
     bounded = bounds.bound(doc.prose)
     if bounded.long_runs:
         start, end = bounded.long_runs[0]
@@ -184,7 +186,8 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
             + (f" (nor {others:,} more such runs)" if others else ""),
             kind="long-word",
         )  # fmt: skip
-    issues = _engine_issues(doc, options, bounded.text)
+    issues, notes = _engine_issues(doc, options, bounded.text)
+    yield from notes
     if options.house_rules:
         house = list(house_rules.check(bounded.text, frozenset(options.disabled_rules)))
         superseding = [i for i in house if i.rule in house_rules.SUPERSEDES]
@@ -216,7 +219,8 @@ def check(doc: Document, options: Options) -> Iterator[Hit]:
         )
 
 
-def _engine_issues(doc: Document, options: Options, prose: str) -> list[Issue]:
+def _engine_issues(doc: Document, options: Options, prose: str) -> tuple[list[Issue], list[Note]]:
+    """The engine's issues, and a note when LanguageTool could not be used and Harper stood in."""
     lt = options.languagetool
     if options.engine == "languagetool" or (options.engine == "auto" and lt.configured):
         if not lt.configured:
@@ -232,15 +236,16 @@ def _engine_issues(doc: Document, options: Options, prose: str) -> list[Issue]:
                 found = server.check(
                     doc.text, doc.prose, language, lt.disabled_rules, lt.disabled_categories
                 )
-                return [_tagged(issue, "languagetool") for issue in found]
+                return [_tagged(issue, "languagetool") for issue in found], []
             except EngineUnavailable as exc:
                 if options.engine == "languagetool":
                     raise CheckUnavailable(f"grammar: {exc}") from None
                 _unavailable_until[where] = time.monotonic() + RETRY_AFTER_SECONDS
-                doc.notes.append(f"grammar: {exc}; checked with Harper instead")
+                note = Note(f"grammar: {exc}; checked with Harper instead")
         else:
-            doc.notes.append(f"grammar: LanguageTool {where} was unreachable; checked with Harper instead")
-    return _harper_issues(options, prose)
+            note = Note(f"grammar: LanguageTool {where} was unreachable; checked with Harper instead")
+        return _harper_issues(options, prose), [note]
+    return _harper_issues(options, prose), []
 
 
 def _harper_issues(options: Options, prose: str) -> list[Issue]:

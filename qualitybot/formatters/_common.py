@@ -9,20 +9,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from qualitybot.checks import registry
 from qualitybot.report import DocumentReport, Finding, Report
-
-# One line per check type, for the rule descriptions of SARIF and the like. The
-# report carries no documentation, and formatters depend on the report alone.
-CHECK_DESCRIPTIONS = {
-    "readability": "Readability: document scores within bounds, no overlong sentence or paragraph.",
-    "grammar": "Grammar and spelling, from an offline grammar engine.",
-    "quotes": "Quotation marks: empty, detached, unclosed, unopened or mismatched quotes.",
-    "duplicates": "Duplicates: repeated sentences, near-duplicate paragraphs and boilerplate.",
-    "dates": "Dates: impossible, malformed or implausible dates for the article's time.",
-    "pattern": "An editorial pattern rule written in the rules file.",
-    "suppression": "A suppression comment that names a rule the rules file does not have.",
-}
-
 
 # Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts the
 # sequences that move the cursor, recolour or retitle the terminal), line and paragraph
@@ -36,7 +24,13 @@ def printable(text: str) -> str:
 
 
 def check_description(check: str) -> str:
-    return CHECK_DESCRIPTIONS.get(check, f"The qualitybot '{check}' check.")
+    """The first line of the check's own documentation (its module docstring), the one source."""
+    spec = registry().get(check)
+    if spec is not None and spec.doc:
+        return spec.doc.splitlines()[0]
+    if check == "suppression":
+        return "A suppression comment that names a rule the rules file does not have."
+    return f"The qualitybot '{check}' check."
 
 
 def fingerprints(doc: DocumentReport) -> Iterator[tuple[Finding, str]]:

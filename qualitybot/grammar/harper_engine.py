@@ -58,6 +58,8 @@ KIND_OF_RULE = {
     # associated with it are", "there are few, if any, who"): warnings, not errors.
     "PronounInflectionBe": "syntax",
     "ThereIsAgreement": "syntax",
+    # "these kind of games": disputed usage, common in quoted speech (sport, politics), not broken grammar.
+    "ThisTypeOfThing": "word-choice",
 }
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -168,6 +170,9 @@ def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
         # in the idiom, never the possessive ("Rides On It's Own" is still checked).
         following = _NEXT_WORD.match(text, lint.span.end)
         word = following.group(1) if following is not None else ""
+        before = _WORD_BEFORE.search(text, 0, lint.span.start)
+        if before is not None and before.group(1).lower() in PREPOSITIONS:
+            return False  # "for it's time", "by it's cover": the possessive slot
         return (word[:1].isupper() and word.lower() != "own") or word == "time"
     if rule == "Spaces":
         # "and so on ...": AP style spaces an ellipsis; only a space before . , ; : ! ? is a slip.

@@ -19,6 +19,7 @@ signed event is a clear 400, never a 500 or a row that breaks a shared commit:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date, datetime
 from typing import Any, Literal
@@ -127,5 +128,5 @@ def document_of(submission: Submission, today: date) -> Document:
         published_at=published,
         today=today,
     )
-    doc.archive_id = submission.id  # compared with earlier submissions, never with its own revisions
-    return doc
+    # Compared with earlier submissions, never with its own revisions.
+    return dataclasses.replace(doc, archive_id=submission.id)
