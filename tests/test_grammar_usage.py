@@ -52,6 +52,8 @@ FLAGGED = [
     ("Officials said the of plan was late.", "DeterminerWithoutNoun", "the of"),
     ("Their was a queue.", "DeterminerWithoutNoun", "Their was"),
     ("It could fly, the we need not worry.", "DeterminerWithoutNoun", "the we"),
+    ("Officials said the plan in of the city was late.", "ImpossiblePair", "in of"),
+    ("The firm grew. He the chairman said so.", "ImpossiblePair", "He the"),
     ("The a thing is this.", "DoubledDeterminer", "The a"),
     ("This is an a flower.", "DoubledDeterminer", "an a"),
     ("She could no hear you.", "NoForNot", "no"),
@@ -154,6 +156,16 @@ def test_determiners_before_nouns_adjectives_and_compounds() -> None:
     sentences += ["We recommend Route A from Penrith.", "Universities A and B are old.", "Series A from 2012."]
     sentences += ["The to-do list grew.", "The not-so-secret plan.", "The royal we.", "No ifs and buts."]
     assert_left_alone(sentences, ["DeterminerWithoutNoun"])
+
+
+def test_pairs_that_english_has() -> None:
+    """ "out of", "instead of for", "than of", "Is he a member?", "we the people", and every
+    preposition before a noun."""
+    sentences = ["Out of reach.", "It closed instead of for two days.", "More of this than of that."]
+    sentences += ["Is he a member?", "Was she the winner?", "We the people.", "Neither he nor the firm knew."]
+    sentences += [f"He spoke {p} the council." for p in sorted(usage._NEVER_BEFORE_OF)]
+    sentences += ["What they are made of into the sea.", "Nothing to be afraid of in this case."]
+    assert_left_alone(sentences, ["ImpossiblePair"])
 
 
 def test_questions_with_collective_or_plural_subjects() -> None:

@@ -56,7 +56,8 @@ Options
     ``ThirdPersonBaseVerb``, ``PluralSubjectVerb``, ``NonThirdPersonS``,
     ``QuestionAgreement``, ``AuxiliaryVerbForm``, ``ItsConfusion``,
     ``ThereIsPlural``, ``StrayFullStop``, ``TimeFragment``, ``WordConfusion``,
-    ``DoubleNegative``, ``DeterminerWithoutNoun``, ``DoubledDeterminer``, ``NoForNot``, ``MeasureHyphen``,
+    ``DoubleNegative``, ``DeterminerWithoutNoun``, ``ImpossiblePair``,
+    ``DoubledDeterminer``, ``NoForNot``, ``MeasureHyphen``,
     ``MultiplicationSign``, ``GerundAfter``, ``WhoseForWhos``, ``YoureForYour``)
     to turn off. ``accept``: words never reported.
     ``names``: treat unknown capitalised words as names (default true).

@@ -17,6 +17,10 @@ not, so it needs no tagger, only the word classes of :mod:`.lexicon`:
   never nouns, conjunctions, subject pronouns). Edited news has none but real
   slips; one word in ten replaced at random makes them in about half of all
   articles.
+- ``ImpossiblePair`` (word-order, an error): two closed-class words that never
+  stand side by side: a preposition before "of" ("in of", "for of"; not "out
+  of", "instead of", "than of"), a subject pronoun opening a clause before an
+  article ("he the", "they a"; not "Is he a...?", "we the people").
 - ``DoubledDeterminer`` (syntax): "the a thing", "an a flower"; not "a priori".
 - ``NoForNot`` (word-choice): "could no hear", "it is no possible."; not "can no
   longer", "it is no good".
@@ -264,6 +268,30 @@ def determiner_without_noun(text: str, toks: list[Token]) -> Iterator[Issue]:
                     f"'{first} {second}': a determiner needs a noun after it", "DeterminerWithoutNoun")
 
 
+# Prepositions that never stand before "of" ("out of", "instead of", "than of" do).
+_NEVER_BEFORE_OF = _words("in for with to at by from into onto upon during without within among")
+_SUBJECTS = _words("he she they")
+_ARTICLES = _words("the a an")
+# After these a clause (and so a subject) starts: "Is he a...?" has the verb first.
+_CLAUSE_OPENERS_BEFORE_SUBJECT = _words("and but so because when if that while although though")
+
+
+def impossible_pair(text: str, toks: list[Token]) -> Iterator[Issue]:
+    for i in range(len(toks) - 1):
+        first, second = toks[i], toks[i + 1]
+        if text[first.end : second.start] != " ":
+            continue
+        if i + 2 < len(toks) and toks[i + 2].start == second.end and toks[i + 2].text in "-'’":
+            continue  # "in of-course cases" is no pair of words
+        before = toks[i - 1].text if i > 0 else "."
+        opens = before in CLAUSE_PUNCTUATION or before.lower() in _CLAUSE_OPENERS_BEFORE_SUBJECT
+        if (first.lower in _NEVER_BEFORE_OF and second.text == "of") or (
+            first.lower in _SUBJECTS and second.text in _ARTICLES and opens
+        ):
+            yield Issue(first.start, second.end, "word-order",
+                        f"'{first.text} {second.text}' is no English word order", "ImpossiblePair")
+
+
 _DETERMINERS_FIRST = _words("the a an")
 _DETERMINERS_SECOND = _words("a an the this these those")
 _LATIN_AFTER_A = _words("priori posteriori fortiori cappella capella la propos")
@@ -506,6 +534,7 @@ RULE_FUNCTIONS: dict[str, Callable[[str, list[Token]], Iterator[Issue]]] = {
     "WordConfusion": word_confusion,
     "DoubleNegative": double_negative,
     "DeterminerWithoutNoun": determiner_without_noun,
+    "ImpossiblePair": impossible_pair,
     "DoubledDeterminer": doubled_determiner,
     "NoForNot": no_for_not,
     "MeasureHyphen": measure_hyphen,
