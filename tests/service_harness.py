@@ -287,16 +287,21 @@ class RedisServer:
             self.popen.wait(10)
 
 
-def named_children(proc: Proc, name: str) -> list[int]:
-    """Child processes of ``proc`` with this process name (the check lanes name theirs)."""
+def named(pids: list[int], name: str) -> list[int]:
+    """The processes among ``pids`` with this process name (the check lanes name theirs)."""
     found = []
-    for pid in proc.children():
+    for pid in pids:
         try:
             if Path(f"/proc/{pid}/comm").read_text().strip() == name:
                 found.append(pid)
         except OSError:
             continue
     return found
+
+
+def named_children(proc: Proc, name: str) -> list[int]:
+    """Child processes of ``proc`` with this process name."""
+    return named(proc.children(), name)
 
 
 def processes_with_env(marker: str) -> list[int]:

@@ -36,6 +36,7 @@ from tests.service_harness import (
     Proc,
     Service,
     event,
+    named,
     named_children,
     processes_with_env,
     service_env,
@@ -448,17 +449,6 @@ def test_check_processes_die_with_a_server_killed_right_after_start(tmp_path: Pa
         assert wait_for(lambda m=marker: not processes_with_env(m), timeout=15), (
             f"orphans after kill -9 at +{delay}s: {processes_with_env(marker)}"
         )
-
-
-def named(pids: list[int], name: str) -> list[int]:
-    found = []
-    for pid in pids:
-        try:
-            if Path(f"/proc/{pid}/comm").read_text().strip() == name:
-                found.append(pid)
-        except OSError:
-            continue
-    return found
 
 
 def niceness(pid: int) -> int:

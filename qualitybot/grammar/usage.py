@@ -389,14 +389,7 @@ def measure_hyphen(text: str, toks: list[Token]) -> Iterator[Issue]:
             # "a two-year old reindeer": the second hyphen is missing
             if unit != "old" or i + 2 >= len(toks) or toks[i + 2].text.lower() not in words.noun:
                 continue
-            yield Issue(
-                toks[i].start,
-                toks[i + 1].end,
-                "punctuation",
-                f"'{number} old' before a noun is written '{number}-old'",
-                "MeasureHyphen",
-                (f"{number}-old",),
-            )
+            yield _hyphen_issue(toks[i].start, toks[i + 1].end, f"{number} old", f"{number}-old")
             continue
         if unit not in _UNITS or not _is_number(number) or toks[i + 1].start != toks[i].end + 1:
             continue
@@ -404,27 +397,16 @@ def measure_hyphen(text: str, toks: list[Token]) -> Iterator[Issue]:
         if after == "old":
             following = toks[i + 3].text if i + 3 < len(toks) else ""
             if i + 3 < len(toks) and spaced(text, toks, i + 3) and following.islower() and following in words.noun:
-                fix = f"{number}-{unit}-old"
-                yield Issue(
-                    toks[i].start,
-                    toks[i + 2].end,
-                    "punctuation",
-                    f"'{number} {unit} old' before a noun is written '{fix}'",
-                    "MeasureHyphen",
-                    (fix,),
-                )
+                yield _hyphen_issue(toks[i].start, toks[i + 2].end, f"{number} {unit} old", f"{number}-{unit}-old")
             continue
         if not after.islower() or after in _AFTER_MEASURE or (after not in words.noun and after not in words.adjective):
             continue
-        fix = f"{number}-{unit}"
-        yield Issue(
-            toks[i].start,
-            toks[i + 1].end,
-            "punctuation",
-            f"'{number} {unit} {after}': a measure before a noun is hyphenated ('{fix}')",
-            "MeasureHyphen",
-            (fix,),
-        )
+        yield _hyphen_issue(toks[i].start, toks[i + 1].end, f"{number} {unit}", f"{number}-{unit}")
+
+
+def _hyphen_issue(start: int, end: int, written: str, fix: str) -> Issue:
+    message = f"'{written}' before a noun is hyphenated: '{fix}'"
+    return Issue(start, end, "punctuation", message, "MeasureHyphen", (fix,))
 
 
 _MULTIPLICATION = re.compile(
