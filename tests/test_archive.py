@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,22 +17,10 @@ from qualitybot.engine import Engine
 from qualitybot.report import Place
 from tests.archive_samples import ORIGINAL, RELATED_TOPIC, UNRELATED, spun
 from tests.conftest import ROOT, make_doc, run_cli
-from tests.service_harness import RedisServer
 
 PARAGRAPHS = ORIGINAL.split("\n\n")  # [heading, p1 (line 3), p2 (line 5), p3 (line 7), p4 (line 9)]
 # A new story with one paragraph of the original pasted in as its second paragraph (line 5).
 ONE_PARAGRAPH = "\n\n".join([*RELATED_TOPIC.split("\n\n")[:2], PARAGRAPHS[3], *RELATED_TOPIC.split("\n\n")[2:]])
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,7 +18,6 @@ import pytest
 
 from qualitybot.service.inbox import Inbox, RowError
 from qualitybot.service.state import HOST, SCHEDULED, RedisState, SqliteState, SubmissionState
-from tests.service_harness import RedisServer
 
 BACKENDS = [
     "sqlite",
@@ -31,17 +29,6 @@ BACKENDS = [
         ),
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 def open_backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[SubmissionState, str]:

@@ -28,24 +28,11 @@ news (``benchmarks/grammar.py``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from qualitybot.grammar import Issue, lexicon, usage
 from qualitybot.grammar.tokens import CLAUSE_PUNCTUATION, Token, tokens
 
-RULES = (
-    "CoordinatedRepetition",
-    "ThirdPersonBaseVerb",
-    "PluralSubjectVerb",
-    "NonThirdPersonS",
-    "AuxiliaryVerbForm",
-    "QuestionAgreement",
-    "ItsConfusion",
-    "ThereIsPlural",
-    "StrayFullStop",
-    "TimeFragment",
-    *usage.RULES,
-)
 # A house finding replaces the engine's findings of these rules on the same words.
 SUPERSEDES = {
     "StrayFullStop": frozenset({"SentenceCapitalization"}),
@@ -772,27 +759,26 @@ def _noun_follows(toks: list[Token], j: int, words: lexicon.WordClasses) -> bool
     return w in words.noun and not words.is_verb(w) and w not in words.adjective and w not in words.adverb
 
 
+# Each rule by name; the rules of usage.py follow. Some read the text, others its tokens.
+RULE_FUNCTIONS: dict[str, Callable[[str, list[Token]], Iterator[Issue]]] = {
+    "CoordinatedRepetition": lambda text, toks: coordinated_repetition(text),
+    "ThirdPersonBaseVerb": lambda text, toks: third_person_base_verb(text),
+    "PluralSubjectVerb": lambda text, toks: plural_subject_verb(toks),
+    "NonThirdPersonS": lambda text, toks: non_third_person_s(toks),
+    "AuxiliaryVerbForm": lambda text, toks: auxiliary_verb_form(toks),
+    "QuestionAgreement": lambda text, toks: question_agreement(toks),
+    "ItsConfusion": lambda text, toks: its_confusion(toks),
+    "ThereIsPlural": lambda text, toks: there_is_plural(toks),
+    "StrayFullStop": lambda text, toks: stray_full_stop(text),
+    "TimeFragment": lambda text, toks: time_fragment(text),
+    **usage.RULE_FUNCTIONS,
+}
+RULES = tuple(RULE_FUNCTIONS)
+
+
 def check(text: str, disabled: frozenset[str] = frozenset()) -> Iterator[Issue]:
     """Every house rule not in ``disabled`` over ``text``."""
     toks = tokens(text)
-    if "CoordinatedRepetition" not in disabled:
-        yield from coordinated_repetition(text)
-    if "ThirdPersonBaseVerb" not in disabled:
-        yield from third_person_base_verb(text)
-    if "PluralSubjectVerb" not in disabled:
-        yield from plural_subject_verb(toks)
-    if "NonThirdPersonS" not in disabled:
-        yield from non_third_person_s(toks)
-    if "AuxiliaryVerbForm" not in disabled:
-        yield from auxiliary_verb_form(toks)
-    if "QuestionAgreement" not in disabled:
-        yield from question_agreement(toks)
-    if "ItsConfusion" not in disabled:
-        yield from its_confusion(toks)
-    if "ThereIsPlural" not in disabled:
-        yield from there_is_plural(toks)
-    if "StrayFullStop" not in disabled:
-        yield from stray_full_stop(text)
-    if "TimeFragment" not in disabled:
-        yield from time_fragment(text)
-    yield from usage.check(text, disabled)
+    for name, rule in RULE_FUNCTIONS.items():
+        if name not in disabled:
+            yield from rule(text, toks)
