@@ -45,7 +45,13 @@ from qualitybot.document import parse  # noqa: E402
 from qualitybot.engine import Engine  # noqa: E402
 
 WORD = re.compile(r"[A-Za-z]+")
-FIGURES = ("fluency_surprise", "fluency_grammar_share", "fluency_findings_per_1000_words", "fluency_score")
+FIGURES = (
+    "fluency_surprise",
+    "fluency_word_surprise",
+    "fluency_grammar_share",
+    "fluency_findings_per_1000_words",
+    "fluency_score",
+)
 
 _DETOKENIZE = [
     (re.compile(r" ([.,!?;:%)\]}])"), r"\1"),
@@ -175,8 +181,8 @@ def main() -> int:
     sets = datasets(args.sample, args.seed)
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     print("| set | docs | fail | fail on fluency alone | fail without fluency | surprise p50/p90/p98 "
-          "| grammar share p50/p90/p98 | findings per 1,000 words p50/p90/p98 |")
-    print("| --- | ---: | ---: | ---: | ---: | --- | --- | --- |")
+          "| word surprise p50/p90/p98 | grammar share p50/p90/p98 | findings per 1,000 words p50/p90/p98 |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- |")
     results: dict[str, list[dict[str, Any]]] = {}
     started = time.perf_counter()
     for name, docs in sets.items():
@@ -187,7 +193,7 @@ def main() -> int:
         fail = sum(r["verdict"] == "fail" for r in rows)
         alone = sum(r["errors"] == ["fluency.broken"] for r in rows)
         without = sum(bool(set(r["errors"]) - {"fluency.broken"}) for r in rows)
-        cells = [quantiles([r[k] for r in rows]) for k in FIGURES[:3]]
+        cells = [quantiles([r[k] for r in rows]) for k in FIGURES[:4]]
         print(f"| {name} | {n} | {fail / n:.1%} | {alone / n:.1%} | {without / n:.1%} | " + " | ".join(cells) + " |")
         if dump:
             for r in rows:

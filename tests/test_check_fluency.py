@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from qualitybot.checks import fluency, registry
-from qualitybot.checks.fluency_table import build
+from qualitybot.checks.fluency_table import build, build_words, word_counts
 from qualitybot.config import bundled_profile, load_rules
 from qualitybot.contract import Earlier
 from qualitybot.document import parse
@@ -77,9 +77,12 @@ TABLE: list[tuple[str, dict[str, Any], bool]] = [
     (spun(CLEAN, 0.25, 2), {}, True),
     # too short to judge, however broken
     (BROKEN, {"min_words": 1000}, False),
-    # a lenient limit lets it pass
-    (BROKEN, {"max_surprise": 5.0}, False),
-    (BROKEN, {"max_score": 5.0}, False),
+    # the word pairs alone fail it, and so do the word classes alone
+    (BROKEN, {"max_surprise": 5.0}, True),
+    (BROKEN, {"max_word_surprise": 5.0}, True),
+    # lenient limits let it pass
+    (BROKEN, {"max_surprise": 5.0, "max_word_surprise": 5.0}, False),
+    (BROKEN, {"max_score": 10.0}, False),
     # many findings fail even the clean story, below (test_grammar_share_alone_fails)
 ]
 
@@ -94,8 +97,9 @@ def test_word_order_surprise() -> None:
     clean, broken = judge(CLEAN).metrics, judge(BROKEN).metrics
     assert clean["fluency_surprise"] < 0.3 < broken["fluency_surprise"]
     assert clean["fluency_score"] < 0.2 < 1.0 <= broken["fluency_score"]  # ordinary text: about what edited news shows
-    assert set(clean) == {"fluency_surprise", "fluency_grammar_share", "fluency_findings_per_1000_words",
-                          "fluency_score"}
+    assert clean["fluency_word_surprise"] < 0.1 < broken["fluency_word_surprise"]
+    assert set(clean) == {"fluency_surprise", "fluency_word_surprise", "fluency_grammar_share",
+                          "fluency_findings_per_1000_words", "fluency_score"}
 
 
 # (pair of words, implausible?): classes from the lexicon, counts from general English bigrams.
@@ -106,20 +110,48 @@ PAIRS = [
 ]
 
 
+def tally(text: str) -> Any:
+    return fluency._tally(text, fluency._table(), word_counts())
+
+
 @pytest.mark.parametrize(("pair", "implausible"), PAIRS)
-def test_pairs(pair: str, implausible: bool) -> None:
-    tally = fluency._tally(pair, fluency._table())
-    assert tally.pairs == 1
+def test_class_pairs(pair: str, implausible: bool) -> None:
+    (surprise,) = tally(pair).by_class_pair.values()
     # -ln(lift): 0 for a pair at least as common as chance, 4.6 for one never seen
-    assert tally.surprise > 2.0 if implausible else tally.surprise < 0.7
+    assert surprise > 2.0 if implausible else surprise < 0.7
+
+
+# (pair of words, surprise: None when the counts cannot tell, else implausible?)
+WORD_PAIRS: list[tuple[str, bool | None]] = [
+    ("of the", False), ("the company", False), ("said the", False), ("council of", False),
+    # common words that English does not put together, listed or not
+    ("the of", True), ("its on", True), ("the with", True), ("of was", True), ("they the", True),
+    # two rarer words: their absence from the list says nothing
+    ("ferret zoologist", None), ("broadband auctions", None),
+]
+
+
+@pytest.mark.parametrize(("pair", "implausible"), WORD_PAIRS)
+def test_word_pairs(pair: str, implausible: bool | None) -> None:
+    scored = tally(pair).by_word_pair
+    if implausible is None:
+        assert scored == {}
+    else:
+        (surprise,) = scored.values()
+        assert surprise > 2.0 if implausible else surprise < 0.7
 
 
 def test_breaks_and_names_are_not_pairs() -> None:
-    table = fluency._table()
-    assert fluency._tally("the. of", table).pairs == 0  # punctuation breaks
-    assert fluency._tally("the 12 of", table).pairs == 0  # so does a number
-    assert fluency._tally("said the BBC of", table).pairs == 1  # an acronym is a name
-    assert fluency._tally("met Smith of", table).pairs == 0  # a capitalised word inside a sentence too
+    def pairs(text: str) -> tuple[int, int]:
+        t = tally(text)
+        return len(t.by_class_pair), len(t.by_word_pair)
+
+    assert pairs("the. of") == (0, 0)  # punctuation breaks
+    assert pairs("the 12 of") == (0, 0)  # so does a number
+    assert pairs("said the BBC of") == (1, 1)  # an acronym is a name
+    assert pairs("met Smith of") == (0, 0)  # a capitalised word inside a sentence too
+    assert pairs("sold on eBay the") == (1, 1)  # and a camel-cased one anywhere
+    assert pairs("the with-profits fund") == (0, 0)  # a hyphenated compound is known to no table
 
 
 def test_grammar_findings_count_once_per_text() -> None:
@@ -181,6 +213,13 @@ def test_options_reject_bad_values() -> None:
         fluency.Options(min_words=-1)
     with pytest.raises(ValueError):
         fluency.Options(unknown=1)  # type: ignore[call-arg]
+
+
+def test_shipped_word_table_is_the_generated_one() -> None:
+    shipped = resources.files("qualitybot.checks").joinpath("fluency_words.txt.gz").read_bytes()
+    assert shipped == build_words(), (
+        "regenerate: python -m qualitybot.checks.fluency_table --words qualitybot/checks/fluency_words.txt.gz"
+    )
 
 
 def test_shipped_table_is_the_generated_one() -> None:

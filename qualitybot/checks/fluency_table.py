@@ -10,6 +10,14 @@ class follows each other class. Regenerate it (``symspellpy`` is a test
 dependency only) with::
 
     python -m qualitybot.checks.fluency_table > qualitybot/checks/fluency_transitions.json
+
+The same bigram list also gives the word-pair table
+(``fluency_words.txt.gz``): every pair (``first second<TAB>count``) and every
+word with how often it starts and ends a pair (``word<TAB>left<TAB>right``),
+sorted, so that a lookup is a bisection of the lines; the first line holds the
+total and the smallest count. Regenerate it with::
+
+    python -m qualitybot.checks.fluency_table --words qualitybot/checks/fluency_words.txt.gz
 """
 
 from __future__ import annotations
@@ -21,7 +29,9 @@ import json
 import os
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 BIGRAMS = "frequency_bigramdictionary_en_243_342.txt"
 
@@ -90,6 +100,54 @@ def word_class(word: str) -> str | None:
     return readings(word)
 
 
+@dataclass(frozen=True)
+class WordCounts:
+    """The word-pair table: sorted ``word<TAB>left<TAB>right`` and ``first second<TAB>count`` lines.
+
+    A word's ``left`` count is how often it starts a listed pair, ``right`` how
+    often it ends one: both come from the same list as the pairs, so a word
+    that is common today but rare in the books (``online``) is not expected to
+    pair more often than the books let it.
+    """
+
+    lines: list[str]
+    total: float
+    #: The smallest count in the bigram list: a pair it lacks is rarer than this.
+    floor: float
+
+    def _counts(self, key: str) -> list[str] | None:
+        prefix = key + "\t"
+        i = bisect.bisect_left(self.lines, prefix)
+        if i < len(self.lines) and self.lines[i].startswith(prefix):
+            return self.lines[i][len(prefix) :].split("\t")
+        return None
+
+    def lift(self, first: str, second: str) -> float | None:
+        """How much more often ``first second`` occurs than chance makes it; None when unknown.
+
+        For a pair the list lacks, the lift is an upper bound (the list's smallest
+        count over the pair's expected count), known only when that bound is
+        below 1: two rare words are simply not listed together.
+        """
+        a, b = self._counts(first), self._counts(second)
+        if a is None or b is None:
+            return None
+        expected = float(a[0]) * float(b[1]) / self.total
+        pair = self._counts(f"{first} {second}")
+        if pair is not None:
+            return float(pair[0]) / expected
+        return self.floor / expected if expected > self.floor else None
+
+
+@cache
+def word_counts() -> WordCounts:
+    """The word-pair table shipped with the package (about 0.05 s to load)."""
+    raw = resources.files("qualitybot.checks").joinpath("fluency_words.txt.gz").read_bytes()
+    totals, *lines = gzip.decompress(raw).decode("utf-8").splitlines()
+    total, floor = (float(x) for x in totals.split("\t")[1:])
+    return WordCounts(lines, total, floor)
+
+
 def build() -> dict[str, object]:
     pairs: Counter[str] = Counter()
     with open(_package_file("symspellpy", BIGRAMS), encoding="utf-8") as lines:
@@ -101,6 +159,29 @@ def build() -> dict[str, object]:
     return {"source": f"symspellpy {BIGRAMS} x lemminflect lemma_lu", "pairs": dict(sorted(pairs.items()))}
 
 
+def build_words() -> bytes:
+    """The word-pair table, gzipped: a totals line, then the sorted lines of words and pairs."""
+    bigrams: dict[str, int] = {}
+    left: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    with open(_package_file("symspellpy", BIGRAMS), encoding="utf-8") as lines:
+        for line in lines:
+            first, second, count = line.split()
+            bigrams[f"{first} {second}"] = int(count)
+            left[first] += int(count)
+            right[second] += int(count)
+    totals = f"#totals\t{sum(bigrams.values())}\t{min(bigrams.values())}"
+    # Three significant digits are plenty for a lift, and halve the file.
+    words = (f"{word}\t{left[word]:.3g}\t{right[word]:.3g}" for word in left.keys() | right.keys())
+    pairs = (f"{pair}\t{count:.3g}" for pair, count in bigrams.items())
+    # mtime=0: the same list always gives the same bytes.
+    return gzip.compress("\n".join([totals, *sorted([*words, *pairs])]).encode("utf-8") + b"\n", mtime=0)
+
+
 if __name__ == "__main__":
-    json.dump(build(), sys.stdout, indent=0, sort_keys=False)
-    sys.stdout.write("\n")
+    if sys.argv[1:2] == ["--words"]:
+        with open(sys.argv[2], "wb") as out:
+            out.write(build_words())
+    else:
+        json.dump(build(), sys.stdout, indent=0, sort_keys=False)
+        sys.stdout.write("\n")
