@@ -483,6 +483,28 @@ def test_the_dispatcher_runs_below_the_server_and_a_dead_one_shows(tmp_path: Pat
             service.stop()
 
 
+def test_a_body_refused_before_it_is_read_ends_the_connection(hostile: tuple[Service, PlatformSimulator]) -> None:
+    # The 413 goes out before the rest of the body arrives; that rest must not be read as the
+    # next request's headers (it was: a 431 answered the next webhook on the kept-alive connection).
+    service, _ = hostile
+    size = 4 * 1024 * 1024  # --max-body is 0.25 MB
+    with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
+        sock.sendall(f"POST /webhooks/submissions HTTP/1.1\r\nHost: bot\r\nContent-Length: {size}\r\n\r\n".encode())
+        answer = b""
+        try:
+            sock.sendall(b"x" * (512 * 1024))
+            answer = sock.recv(4096)
+            sock.sendall(b"x" * (size - 512 * 1024))  # the rest, after the answer
+            while chunk := sock.recv(4096):
+                answer += chunk
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"connection: close" in answer.lower()
+    assert b"HTTP/1.1 431" not in answer
+    assert service.send(event("after-refused-body", 1)).status_code == 202
+
+
 def test_request_headers_beyond_the_limit_are_refused(hostile: tuple[Service, PlatformSimulator]) -> None:
     # llhttp sets no limit of its own: endless headers would fill the memory before the header timeout.
     service, _ = hostile

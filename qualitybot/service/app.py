@@ -50,6 +50,9 @@ log = logging.getLogger("qualitybot.service")
 DEFAULT_MAX_BODY = 1024 * 1024
 # How long a stopping server waits for the dispatcher to finish what it has in hand.
 DISPATCHER_STOP_TIMEOUT = 30.0
+# An answer sent before the request body was all read ends the connection: the unread rest
+# of the body must not be taken for the next request.
+CLOSE = {"connection": "close"}
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -184,12 +187,14 @@ def create_app(service: Service, max_body: int = DEFAULT_MAX_BODY, body_timeout:
                 raw = await _read_limited(request, max_body)
         except TimeoutError:
             log.warning("refused: body not received in time", extra={"status": 408})
-            return JSONResponse({"error": f"body not received within {body_timeout:g} s"}, status_code=408)
+            return JSONResponse(
+                {"error": f"body not received within {body_timeout:g} s"}, status_code=408, headers=CLOSE
+            )
         except ClientDisconnect:
             return JSONResponse({"error": "client disconnected"}, status_code=400)
         if raw is None:
             log.warning("refused: body too large", extra={"status": 413})
-            return JSONResponse({"error": f"body larger than {max_body} bytes"}, status_code=413)
+            return JSONResponse({"error": f"body larger than {max_body} bytes"}, status_code=413, headers=CLOSE)
         try:
             status, answer = await service.accept(request.headers, raw)
         except Exception as exc:  # a bug: one line, no traceback, and the platform retries

@@ -79,6 +79,7 @@ class GuardedProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
         self._header_bytes = 0  # received since the current request began, until its headers are in
+        self._in_message = False  # a request has begun and its body is not all in
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -99,6 +100,10 @@ class GuardedProtocol(HttpToolsProtocol):
             if self._header_bytes > MAX_HEADER_BYTES:
                 self.send_431()
 
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_message = True
+
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
         # The headers are complete: the body has its own deadline.
@@ -107,14 +112,24 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        # A whole request is in: the app takes it from here.
-        self._forget()
+        self._in_message = False
+        # A whole request is in: the app takes it from here, unless it has already answered
+        # (a 413 before the body was read); then the next request's headers have a deadline.
+        if self.cycle is not None and self.cycle.response_complete and not self.transport.is_closing():
+            self._wait_for_request(self.idle)
+        else:
+            self._forget()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         # Kept alive, with no pipelined request already started: the next request's
-        # headers have a deadline too.
-        if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+        # headers have a deadline too. An answer sent before the request's body was all in
+        # waits for that body first: its bytes are not the next request's headers.
+        if (
+            not self.transport.is_closing()
+            and not self._in_message
+            and (self.cycle is None or self.cycle.response_complete)
+        ):
             self._wait_for_request(self.idle)
 
     def send_431(self) -> None:
