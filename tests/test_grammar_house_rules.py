@@ -19,6 +19,7 @@ from qualitybot.checks import grammar, registry
 from qualitybot.config import bundled_profile, load_rules
 from qualitybot.document import parse
 from qualitybot.grammar import lexicon
+from qualitybot.grammar.tokens import ABBREVIATIONS
 from qualitybot.textstat_offline import get_cmudict, phones
 
 RULE = load_rules(bundled_profile("default")).rules["grammar"]
@@ -249,3 +250,49 @@ def test_lexicon_cache_round_trip_and_corrupt_file(tmp_path: object, monkeypatch
     cache.write_bytes(b"not marshal data")
     assert lexicon._cached(folder) == fresh  # a corrupt cache is rebuilt
     assert "went" in fresh.verb_past and "went" not in fresh.verb_participle
+
+
+# Warnings count too here: the fluency check reads the share of sentences with any grammar finding.
+
+
+def assert_no_finding(sentences: list[str], rules: tuple[str, ...]) -> None:
+    wrong = {s: [f for f in found if any(r in f for r in rules)] for s, found in findings(sentences, None).items()}
+    wrong = {s: f for s, f in wrong.items() if f}
+    assert not wrong, f"{len(wrong)} of {len(sentences)} correct sentences get findings, e.g. {list(wrong.items())[:5]}"
+
+
+def test_abbreviations_end_no_sentence() -> None:
+    """ "Big Lots Inc. posted", "shares of U.S. biotech": the full stop of an abbreviation or initials."""
+    abbreviations = sorted(a for a in ABBREVIATIONS if a.isalpha())
+    sentences = [f"Shares of the {a.capitalize()}. group rose on Monday." for a in abbreviations]
+    sentences += [f"Shares of {x}. biotech firms rose." for x in ("U.S", "U.K", "E.U", "N.C", "J", "L.A")]
+    assert_no_finding(sentences, ("harper:SentenceCapitalization",))
+
+
+def test_addresses_and_initials_are_not_misspelt() -> None:
+    addresses = ["www.epa.gov", "epa.gov", "http://news.bbc.co.uk/sport", "info@example.com", "ntl.co.uk"]
+    sentences = [f"Details are on the EPA web site: {a}." for a in addresses]
+    sentences += [f"The firm, based in Raleigh, {x}, got the order." for x in ("N.C.", "S.C.", "N.Y.", "D.C.")]
+    assert_no_finding(sentences, ("harper:SpellCheck",))
+
+
+def test_they_as_the_subject_of_a_clause() -> None:
+    """ "reports show they died", "said they know": after a verb, "they" starting a clause is right."""
+    verbs = every((w for w in WORDS.verb_past if w.isalpha() and w not in WORDS.verb_base), 60)
+    sentences = [f"Reports show they {verb} early." for verb in verbs]
+    sentences += [f"Officials said they {verb} the risk." for verb in ("know", "see", "accept", "expect")]
+    assert_no_finding(sentences, ("harper:TheyToThem",))
+
+
+def test_a_capitalised_plural_after_a_title_is_a_name() -> None:
+    """ "Mr. Parsons has been director": the full stop of "Mr." starts no sentence, "Parsons" is a name."""
+    plurals = every((w for w in WORDS.noun_plural if w.isalpha() and w.endswith("s")), 100)
+    titles = ["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Sen.", "Gov.", "Gen.", "Rep.", "J."]
+    assert_none([f"{title} {noun.capitalize()} has been director since May." for title in titles for noun in plurals])
+
+
+def test_names_and_titles_that_look_like_slips() -> None:
+    sentences = [f"Troops entered {place} on Sunday." for place in ("An-Najaf", "An-Nasiriyah", "A-Rod's town")]
+    sentences += ["They watched the A-League final.", "It sells its I Can't Believe It's Not Butter spread."]
+    sentences += ["The album was called We Are The World."]
+    assert_none(sentences)

@@ -18,6 +18,7 @@ import harper
 
 from qualitybot import textstat_offline
 from qualitybot.grammar import Issue, lexicon
+from qualitybot.grammar.tokens import ABBREVIATIONS, DOTTED
 
 DIALECTS: dict[str, harper.Dialect] = {
     "american": harper.Dialect.AMERICAN,
@@ -188,10 +189,34 @@ def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
         before = _WORD_BEFORE.search(text, 0, lint.span.start)
         noun = before is not None and before.group(1).lower() in _DETERMINERS
         return noun or first[:1].isupper()
+    if rule == "SentenceCapitalization":
+        # "Big Lots Inc. posted", "shares of U.S. biotech": an abbreviation's full stop ends no sentence.
+        before = _TOKEN_BEFORE.search(text, max(0, lint.span.start - 40), lint.span.start)
+        return before is not None and _abbreviation(before.group(1))
+    if rule == "SpellCheck":
+        # "www.epa.gov", "info@example.com" are addresses, "N.C." initials: no misspelt words.
+        run = next((m for m in _RUN.finditer(text, max(0, lint.span.start - 200)) if m.end() >= lint.span.end), None)
+        address = run is not None and run.start() <= lint.span.start and _ADDRESS.fullmatch(run.group().rstrip(".,;:!?)\"'”’"))
+        return bool(address) or DOTTED.fullmatch(problem) is not None
+    if rule == "TheyToThem":
+        # "reports show they died", "said they know": "they" is the subject of the clause that follows.
+        following = _NEXT_WORD.match(text, lint.span.end)
+        verb = following.group(1).lower() if following is not None else ""
+        before = _WORD_BEFORE.search(text, max(0, lint.span.start - 40), lint.span.start)
+        words = lexicon.classes()
+        if verb in words.verb_past or verb in words.verb_s or verb in _MODALS or verb in _AUXILIARIES:
+            return True
+        return verb in words.verb_base and (before is None or before.group(1).lower() not in _BARE_INFINITIVE_VERBS)
     if rule == "ModalOf":
         # "the will of the people", "the might of the army" are nouns: only "could/would/should/must of" is the slip.
         return problem.split()[0].lower() not in _MODALS_OF
     return False
+
+
+def _abbreviation(token: str) -> bool:
+    """ "Inc.", "Jan.", "U.S.", "J.": a word that ends in the full stop of an abbreviation."""
+    token = token.lstrip("(\"“‘'")
+    return token.endswith(".") and (token[:-1].lower() in ABBREVIATIONS or DOTTED.fullmatch(token) is not None)
 
 
 def _legitimate_double(problem: str, start: int, end: int, text: str) -> bool:
@@ -202,6 +227,9 @@ def _legitimate_double(problem: str, start: int, end: int, text: str) -> bool:
         return True  # names and titles: "Duran Duran", "Sirhan Sirhan", "New York, New York"
     if text[end : end + 1] in "-‐":
         return True  # "in in-fighting": the second word begins a compound
+    following = _NEXT_WORD.match(text, end)
+    if following is not None and following.group(1)[:1].isupper() and following.group(1) != "I":
+        return True  # "from its I Can't Believe It's Not Butter": a title in capitals
     word = words[0].lower() if words else ""
     before = _WORD_BEFORE.search(text, 0, start)
     if word in PARTICLES and before is not None and lexicon.classes().is_verb(before.group(1).lower()):
@@ -235,6 +263,16 @@ _INVERTED = re.compile(r"\b(?:would|could|should|will|can|did|does|do|might|may)
 _DETERMINERS = _words("the a an this that his her its their our your my whose whatever free")
 _MODALS_OF = _words("could would should must couldn't wouldn't shouldn't")
 _QUOTE_MARKS = re.compile("[\"“”]")
+_TOKEN_BEFORE = re.compile(r"(\S+)\s+$")
+_RUN = re.compile(r"\S+")
+# A web or mail address: a scheme or "www.", or labels joined by dots ending in a lower-case top-level domain.
+_ADDRESS = re.compile(
+    r"(?:[a-z][a-z+.-]*://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?)",
+    re.IGNORECASE,
+)
+# Verbs followed by a bare infinitive: "let them go", never "let they go".
+_BARE_INFINITIVE_VERBS = _words("let lets make makes made help helps helped have has had watch watched see saw hear heard")
+_AUXILIARIES = _words("are were have had")
 
 
 def _demoted(rule: str, lint: harper.Lint, text: str) -> str | None:
@@ -262,6 +300,8 @@ _NEXT_WORD = re.compile(r"\s*([A-Za-z]+)")
 
 def _article_fits_sound(problem: str, start: int, end: int, text: str) -> bool:
     """Whether Harper's a/an finding is wrong: it judges by letters, English by sound."""
+    if text[end : end + 1] in "-‐":
+        return True  # "in An-Najaf", "the A-League": part of a name, not an article
     if problem == "A" and start > 0 and re.search(r"[A-Za-z0-9]\s*$", text[max(0, start - 30) : start]):
         before = _WORD_BEFORE.search(text, 0, start)
         if before is None or before.group(1)[:1].isupper() or before.group(1)[:1].isdigit():

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from qualitybot.grammar import Issue, lexicon, usage
-from qualitybot.grammar.tokens import CLAUSE_PUNCTUATION, Token, tokens
+from qualitybot.grammar.tokens import ABBREVIATIONS, CLAUSE_PUNCTUATION, Token, tokens
 
 # A house finding replaces the engine's findings of these rules on the same words.
 SUPERSEDES = {
@@ -380,7 +380,7 @@ def plural_subject_verb(toks: list[Token]) -> Iterator[Issue]:
 
 def _sentence_or_clause_start(toks: list[Token], k: int) -> bool:
     """A sentence start, or a subordinate clause start ("because officials..."), not after a comma."""
-    if k == 0 or toks[k - 1].text in ".!?;:\"“”(":
+    if k == 0 or (toks[k - 1].text in ".!?;:\"“”(" and not _abbreviation_stop(toks, k - 1)):
         return True
     if not toks[k].joined:
         return toks[k - 1].text[:1].isalnum()
@@ -388,7 +388,15 @@ def _sentence_or_clause_start(toks: list[Token], k: int) -> bool:
 
 
 def _after_sentence_end(toks: list[Token], k: int) -> bool:
-    return k > 0 and toks[k - 1].text in ".!?\"“”:;"
+    return k > 0 and toks[k - 1].text in ".!?\"“”:;" and not _abbreviation_stop(toks, k - 1)
+
+
+def _abbreviation_stop(toks: list[Token], j: int) -> bool:
+    """Whether the full stop ``toks[j]`` ends an abbreviation or an initial ("Mr. Parsons", "J. Smith")."""
+    if toks[j].text != "." or j == 0 or toks[j].start != toks[j - 1].end:
+        return False
+    word = toks[j - 1].text
+    return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
 _NUMBER_WORDS = _words(
@@ -493,13 +501,6 @@ def _third_person(verb: str) -> str:
     return verb + "s"
 
 
-# Abbreviations that end in a full stop inside a sentence.
-_ABBREVIATIONS = _words(
-    """etc vs al approx incl esp cf viz ca fig figs vol vols ch pp sq ft oz lb
-    lbs st mt jr sr dr mr mrs ms co corp inc ltd bros dept est govt hr hrs min
-    mins sec secs yr yrs wk ed eds rev gen col sgt lt capt cmdr pres rep sen no
-    nos op ie eg am pm ave rd blvd"""
-)
 _STRAY_STOP = re.compile(r"(?<![.\w])([a-z]{2,})(\.[\"'”’]?)[ \t]+([a-z]+)\b")
 
 
@@ -507,7 +508,7 @@ def stray_full_stop(text: str) -> Iterator[Issue]:
     words = lexicon.classes()
     for m in _STRAY_STOP.finditer(text):
         before, after = m.group(1), m.group(3)
-        if before in _ABBREVIATIONS:
+        if before in ABBREVIATIONS:
             continue
         known = (
             after in words.noun or after in words.adjective or after in words.adverb or words.is_verb(after)
