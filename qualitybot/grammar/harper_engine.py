@@ -196,8 +196,8 @@ def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
     if rule == "SpellCheck":
         # "www.epa.gov", "info@example.com" are addresses, "N.C." initials: no misspelt words.
         run = next((m for m in _RUN.finditer(text, max(0, lint.span.start - 200)) if m.end() >= lint.span.end), None)
-        address = run is not None and run.start() <= lint.span.start and _ADDRESS.fullmatch(run.group().rstrip(".,;:!?)\"'”’"))
-        return bool(address) or DOTTED.fullmatch(problem) is not None
+        word = run.group().rstrip(".,;:!?)\"'”’") if run is not None and run.start() <= lint.span.start else ""
+        return _ADDRESS.fullmatch(word) is not None or DOTTED.fullmatch(problem) is not None
     if rule == "TheyToThem":
         # "reports show they died", "said they know": "they" is the subject of the clause that follows.
         following = _NEXT_WORD.match(text, lint.span.end)
@@ -271,7 +271,9 @@ _ADDRESS = re.compile(
     re.IGNORECASE,
 )
 # Verbs followed by a bare infinitive: "let them go", never "let they go".
-_BARE_INFINITIVE_VERBS = _words("let lets make makes made help helps helped have has had watch watched see saw hear heard")
+_BARE_INFINITIVE_VERBS = _words(
+    "let lets make makes made help helps helped have has had watch watched see saw hear heard"
+)
 _AUXILIARIES = _words("are were have had")
 
 

@@ -26,13 +26,12 @@ class Token:
 # Hyphenated compounds are one token ("non-farm", "policy-makers").
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d[\d.,]*|\S")
 #: Abbreviations that end in a full stop inside a sentence ("Big Lots Inc. posted", "Jan. 5").
-ABBREVIATIONS = frozenset(
-    """etc vs al approx incl esp cf viz ca fig figs vol vols ch pp sq ft oz lb
+_ABBREVIATIONS = """etc vs al approx incl esp cf viz ca fig figs vol vols ch pp sq ft oz lb
     lbs st mt jr sr dr mr mrs ms co corp inc ltd bros dept est govt hr hrs min
     mins sec secs yr yrs wk ed eds rev gen col sgt lt capt cmdr pres rep sen no
     nos op ie eg am pm ave rd blvd jan feb mar apr jun jul aug sep sept oct nov dec
-    gov lt-gen maj adm supt insp det prof messrs mme mlle""".split()
-)
+    gov maj adm supt insp det prof messrs mme mlle"""
+ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
 #: Initials and dotted abbreviations: "U.S.", "N.C.", "J.", "a.m.".
 DOTTED = re.compile(r"(?:[A-Za-z]\.)+")
 # Punctuation after which a clause starts (not a hyphen, slash or apostrophe).
