@@ -103,6 +103,12 @@ def datasets(sample: int, seed: int) -> dict[str, list[Doc]]:
     for q in range(4):
         rows = wmt[q * quarter : (q + 1) * quarter if q < 3 else len(wmt)]
         sets[f"WMT MQM Q{q + 1}"] = [(r["id"], r["text"], date(2023, 7, 1)) for r in rows]
+    # Edited news from other sections and sources: MRPC's sentences (2004-05 web news of every
+    # section), ten distinct ones per document, one per paragraph.
+    sentences = list(dict.fromkeys(r["s1"] for r in load("paraphrase_mrpc.jsonl")))
+    sets["MRPC sentences"] = [
+        (f"mrpc/{i}", "\n\n".join(sentences[i : i + 10]), None) for i in range(0, len(sentences) - 9, 10)
+    ]
     jfleg = load("jfleg_dev.jsonl")
     for i in range(0, len(jfleg) - 9, 10):
         rows = jfleg[i : i + 10]

@@ -265,9 +265,10 @@ _MODALS_OF = _words("could would should must couldn't wouldn't shouldn't")
 _QUOTE_MARKS = re.compile("[\"“”]")
 _TOKEN_BEFORE = re.compile(r"(\S+)\s+$")
 _RUN = re.compile(r"\S+")
-# A web or mail address: a scheme or "www.", or labels joined by dots ending in a lower-case top-level domain.
+# A web or mail address: a scheme or "www.", or labels joined by dots ending in a lower-case top-level
+# domain ("epa.gov"; not "thier.Then", a typo run into the next sentence).
 _ADDRESS = re.compile(
-    r"(?:[a-z][a-z+.-]*://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?)",
+    r"(?:[a-z][a-z+.-]*://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.(?-i:[a-z]{2,6})(?:/\S*)?)",
     re.IGNORECASE,
 )
 # Verbs followed by a bare infinitive: "let them go", never "let they go".
