@@ -47,8 +47,8 @@ What it catches
     than ``min_words`` are not judged: a few sentences are too few to tell.
 
     Calibrated on the dev sets (benchmarks/judgement.md): edited news fails on
-    fluency alone 1 time in 1,100; news with one word in ten replaced by a random
-    word from other articles fails 87 times in 100 (with the grammar check's
+    fluency alone 1 time in 1,500; news with one word in ten replaced by a random
+    word from other articles fails 92 times in 100 (with the grammar check's
     word-order rules), with one in five 99 times; documents of learner
     English fail, their human corrections mostly pass. It reads word order and the
     other checks' findings, not meaning: a fluent text with wrong facts passes.
