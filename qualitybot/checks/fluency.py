@@ -35,11 +35,11 @@ What it catches
     "wi-fi") counts once in both.
 
     Each figure counts only above what edited news typically shows (surprise
-    0.25, word surprise 0.03, grammar share 5%, 3 findings per 1,000 words:
+    0.25, word surprise 0.06, grammar share 5%, 3 findings per 1,000 words:
     the medians of the dev sets in benchmarks/judgement.md), as a part that
     reaches 1.0 at the figure's limit; the document fails when the sum of the
-    four parts reaches ``max_score``. So one figure at its limit fails a document on its own, and
-    two figures each halfway there fail it together. The finding carries the
+    four parts reaches ``max_score``. So one figure at its limit fails a
+    document on its own, and two figures each halfway there fail it together. The finding carries the
     figures and points at the worst paragraph (the most implausible pairs and
     findings per word); the figures are also in the document's metrics
     (``fluency_surprise``, ``fluency_word_surprise``, ``fluency_grammar_share``,
