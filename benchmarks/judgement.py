@@ -123,6 +123,13 @@ def datasets(sample: int, seed: int) -> dict[str, list[Doc]]:
             pool = [w for other in rng.sample(bbc, 20) if other["id"] != r["id"] for w in WORD.findall(other["text"])]
             spun.append((r["id"], spin(f"{r['title']}\n\n{r['text']}\n", share, pool, rng), date(2005, 6, 1)))
         sets[f"BBC spun {share:.0%}"] = spun
+    # The same spinning on MRPC's documents (about 190 words each, half a BBC story's length).
+    mrpc = sets["MRPC sentences"]
+    spun = []
+    for doc_id, text, published in mrpc:
+        pool = [w for _, other, _ in rng.sample(mrpc, 20) for w in WORD.findall(other)]
+        spun.append((doc_id, spin(text, 0.1, pool, rng), published))
+    sets["MRPC spun 10%"] = spun
     return sets
 
 
