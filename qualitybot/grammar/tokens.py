@@ -30,7 +30,7 @@ _ABBREVIATIONS = """etc vs al approx incl esp cf viz ca fig figs vol vols ch pp 
     lbs st mt jr sr dr mr mrs ms co corp inc ltd bros dept est govt hr hrs min
     mins sec secs yr yrs wk ed eds rev gen col sgt lt capt cmdr pres rep sen no
     nos op ie eg am pm ave rd blvd jan feb mar apr jun jul aug sep sept oct nov dec
-    gov maj adm supt insp det prof messrs mme mlle"""
+    gov maj adm supt insp det prof messrs mme mlle mil mln bln bn pct"""
 ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
 #: Initials and dotted abbreviations: "U.S.", "N.C.", "J.", "a.m.".
 DOTTED = re.compile(r"(?:[A-Za-z]\.)+")
