@@ -2,11 +2,12 @@
 
 Reads ../shared/eval/ (relative to the repository root) at run time and prints, for
 each genre: how many documents fail, how many fail only on the fluency verdict,
-and the fluency figures (surprise, share of sentences with a grammar finding,
-findings per 1,000 words). Sets:
+and the fluency figures (word-class and word-pair surprise, share of sentences
+with a grammar finding, findings per 1,000 words). Sets:
 
 - good prose, which should pass: BBC business and tech, AQUAINT newswire,
-  OneStopEnglish at each level;
+  OneStopEnglish at each level, MRPC's news sentences of every section (ten per
+  document);
 - WMT23 zh-en machine translation, by quartile of the human MQM score, and the
   rank correlation of each figure with the MQM fluency errors;
 - JFLEG dev: documents of ten learner sentences (one per paragraph, detokenized)
@@ -14,7 +15,8 @@ findings per 1,000 words). Sets:
 - spun variants of the BBC articles: each word (a run of letters) is replaced,
   with probability 10% or 20%, by a word drawn uniformly from the running text of
   the *other* BBC articles (the draw keeps its own letters; when the replaced
-  word started with a capital, so does the new one). Seeded, so reproducible.
+  word started with a capital, so does the new one); the same for MRPC's
+  documents at 10%. Seeded, so reproducible.
 
     python benchmarks/judgement.py                      # BBC sampled to 150 per category
     python benchmarks/judgement.py --sample 0           # every article (slow)
