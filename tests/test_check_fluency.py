@@ -152,6 +152,8 @@ def test_breaks_and_names_are_not_pairs() -> None:
     assert pairs("met Smith of") == (0, 0)  # a capitalised word inside a sentence too
     assert pairs("sold on eBay the") == (1, 1)  # and a camel-cased one anywhere
     assert pairs("the with-profits fund") == (0, 0)  # a hyphenated compound is known to no table
+    assert pairs("lied about After the") == (3, 3)  # a function word alone is no name
+    assert pairs("the film Gone With The Wind") == (1, 1)  # but in a title it is: only "the film" is a pair
 
 
 def test_grammar_findings_count_once_per_text() -> None:

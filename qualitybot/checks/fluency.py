@@ -15,8 +15,9 @@ What it catches
       0 for a common pair, up to 4.6 for one never seen ("the of", "could
       went", "a is"). The figure is the mean over the document's pairs. Pairs
       across punctuation, numbers or a paragraph break, with a capitalised word
-      (a name) or a word the lexicon does not know are not scored, and a pair
-      of words the text repeats counts once. The mean is shrunk towards the
+      (a name; not a function word alone in capitals, "about After the") or a
+      word the lexicon does not know are not scored, and a pair of words the
+      text repeats counts once. The mean is shrunk towards the
       typical value as if 40 typical pairs were added, since a short
       document's few pairs make a noisy mean.
     - ``word surprise``: the same for the words themselves, where the same
@@ -95,7 +96,7 @@ from importlib import resources
 
 from pydantic import Field
 
-from qualitybot.checks.fluency_table import WordCounts, word_class, word_counts
+from qualitybot.checks.fluency_table import FUNCTION_WORDS, WordCounts, word_class, word_counts
 from qualitybot.contract import CheckOptions, Earlier, Hit, Judgement, Severity
 from qualitybot.document import Block, Document
 
@@ -202,7 +203,8 @@ def _tally(text: str, table: _Table, counts: WordCounts) -> _Tally:
     tally = _Tally()
     previous: str | None = None  # class of the previous word; None after a break
     previous_word: str | None = None  # the previous word; None after a break or a name
-    for token in _TOKEN.findall(text):
+    found = _TOKEN.findall(text)
+    for k, token in enumerate(found):
         if not token[0].isalpha():
             previous = previous_word = None  # punctuation, a number or a symbol breaks the pair
             continue
@@ -211,6 +213,8 @@ def _tally(text: str, table: _Table, counts: WordCounts) -> _Tally:
         # A capitalised word inside a sentence, or an acronym or a camel-cased word ("eBay")
         # anywhere, is a name: it has no class and breaks the pair.
         name = lower != "i" and ((token[0].isupper() and previous is not None) or any(c.isupper() for c in token[1:]))
+        if name and lower in FUNCTION_WORDS and not _in_capitals(found, k):
+            name = False  # "lied about After the...": a function word alone is no name (titles run in capitals)
         cls = None if name else word_class(lower)
         word = None if name else lower
         if previous is not None and cls is not None and previous in table.known_left and cls in table.known_right:
@@ -224,6 +228,11 @@ def _tally(text: str, table: _Table, counts: WordCounts) -> _Tally:
                 tally.by_word_pair[previous_word, word] = _surprise(word_lift)
         previous, previous_word = cls, word
     return tally
+
+
+def _in_capitals(tokens: list[str], k: int) -> bool:
+    """Whether a neighbour of ``tokens[k]`` is capitalised too, as in a title ("Gone With The Wind")."""
+    return any(tokens[j][:1].isupper() for j in (k - 1, k + 1) if 0 <= j < len(tokens))
 
 
 def _shrunk_mean(by_pair: dict[tuple[str, str], float], typical: float) -> float:
