@@ -153,6 +153,7 @@ def test_breaks_and_names_are_not_pairs() -> None:
     assert pairs("sold on eBay the") == (1, 1)  # and a camel-cased one anywhere
     assert pairs("the with-profits fund") == (0, 0)  # a hyphenated compound is known to no table
     assert pairs("lied about After the") == (3, 3)  # a function word alone is no name
+    assert pairs("the US economy") == (0, 0)  # an acronym is no function word ("us")
     assert pairs("the film Gone With The Wind") == (1, 1)  # but in a title it is: only "the film" is a pair
 
 

@@ -213,8 +213,10 @@ def _tally(text: str, table: _Table, counts: WordCounts) -> _Tally:
         # A capitalised word inside a sentence, or an acronym or a camel-cased word ("eBay")
         # anywhere, is a name: it has no class and breaks the pair.
         name = lower != "i" and ((token[0].isupper() and previous is not None) or any(c.isupper() for c in token[1:]))
-        if name and lower in FUNCTION_WORDS and not _in_capitals(found, k):
-            name = False  # "lied about After the...": a function word alone is no name (titles run in capitals)
+        if name and token[1:].islower() and lower in FUNCTION_WORDS and not _in_capitals(found, k):
+            # "lied about After the": a capitalised function word alone is no name (titles run in
+            # capitals; "US", "IT" and "A" are acronyms and labels, not "us", "it" and "a").
+            name = False
         cls = None if name else word_class(lower)
         word = None if name else lower
         if previous is not None and cls is not None and previous in table.known_left and cls in table.known_right:
