@@ -49,8 +49,8 @@ What it catches
 
     Calibrated on the dev sets (benchmarks/judgement.md): edited news fails on
     fluency alone 1 time in 1,500; news with one word in ten replaced by a random
-    word from other articles fails 92 times in 100 (with the grammar check's
-    word-order rules), with one in five 99 times; documents of learner
+    word from other articles fails 94 times in 100 (with the grammar check's
+    word-order rules), with one in five nearly always; documents of learner
     English fail, their human corrections mostly pass. It reads word order and the
     other checks' findings, not meaning: a fluent text with wrong facts passes.
 
