@@ -18,7 +18,7 @@ import harper
 
 from qualitybot import textstat_offline
 from qualitybot.grammar import Issue, lexicon
-from qualitybot.grammar.tokens import ABBREVIATIONS, DOTTED
+from qualitybot.grammar.tokens import DOTTED, is_abbreviation
 
 DIALECTS: dict[str, harper.Dialect] = {
     "american": harper.Dialect.AMERICAN,
@@ -192,7 +192,7 @@ def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
     if rule == "SentenceCapitalization":
         # "Big Lots Inc. posted", "shares of U.S. biotech": an abbreviation's full stop ends no sentence.
         before = _TOKEN_BEFORE.search(text, max(0, lint.span.start - 40), lint.span.start)
-        return before is not None and _abbreviation(before.group(1))
+        return before is not None and is_abbreviation(before.group(1))
     if rule == "SpellCheck":
         # "www.epa.gov", "info@example.com" are addresses, "N.C." initials: no misspelt words.
         run = next((m for m in _RUN.finditer(text, max(0, lint.span.start - 200)) if m.end() >= lint.span.end), None)
@@ -211,12 +211,6 @@ def _known_false_alarm(rule: str, lint: harper.Lint, text: str) -> bool:
         # "the will of the people", "the might of the army" are nouns: only "could/would/should/must of" is the slip.
         return problem.split()[0].lower() not in _MODALS_OF
     return False
-
-
-def _abbreviation(token: str) -> bool:
-    """ "Inc.", "Jan.", "U.S.", "J.": a word that ends in the full stop of an abbreviation."""
-    token = token.lstrip("(\"“‘'")
-    return token.endswith(".") and (token[:-1].lower() in ABBREVIATIONS or DOTTED.fullmatch(token) is not None)
 
 
 def _legitimate_double(problem: str, start: int, end: int, text: str) -> bool:

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from qualitybot.grammar import Issue, lexicon, usage
-from qualitybot.grammar.tokens import ABBREVIATIONS, CLAUSE_PUNCTUATION, Token, tokens
+from qualitybot.grammar.tokens import ABBREVIATIONS, CLAUSE_PUNCTUATION, Token, is_abbreviation, tokens
 
 # A house finding replaces the engine's findings of these rules on the same words.
 SUPERSEDES = {
@@ -395,8 +395,7 @@ def _abbreviation_stop(toks: list[Token], j: int) -> bool:
     """Whether the full stop ``toks[j]`` ends an abbreviation or an initial ("Mr. Parsons", "J. Smith")."""
     if toks[j].text != "." or j == 0 or toks[j].start != toks[j - 1].end:
         return False
-    word = toks[j - 1].text
-    return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return is_abbreviation(toks[j - 1].text + ".")
 
 
 _NUMBER_WORDS = _words(

@@ -34,6 +34,12 @@ _ABBREVIATIONS = """etc vs al approx incl esp cf viz ca fig figs vol vols ch pp 
 ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
 #: Initials and dotted abbreviations: "U.S.", "N.C.", "J.", "a.m.".
 DOTTED = re.compile(r"(?:[A-Za-z]\.)+")
+
+
+def is_abbreviation(word: str) -> bool:
+    """ "Inc.", "Jan.", "U.S.", "J.": a word that ends in the full stop of an abbreviation."""
+    word = word.lstrip("(\"“‘'")
+    return word.endswith(".") and (word[:-1].lower() in ABBREVIATIONS or DOTTED.fullmatch(word) is not None)
 # Punctuation after which a clause starts (not a hyphen, slash or apostrophe).
 CLAUSE_PUNCTUATION = frozenset('.!?;:,()[]"“”‘—–')
 

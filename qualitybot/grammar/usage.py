@@ -40,7 +40,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from qualitybot.grammar import Issue, lexicon
-from qualitybot.grammar.tokens import CLAUSE_PUNCTUATION, Token, spaced, tokens
+from qualitybot.grammar.tokens import CLAUSE_PUNCTUATION, Token, spaced
 
 # (phrase with the wrong word as group "w", the right word). Case-insensitive; the
 # replacement takes the written word's capitals.
@@ -526,11 +526,3 @@ RULE_FUNCTIONS: dict[str, Callable[[str, list[Token]], Iterator[Issue]]] = {
     "YoureForYour": youre_for_your,
 }
 RULES = tuple(RULE_FUNCTIONS)
-
-
-def check(text: str, disabled: frozenset[str] = frozenset()) -> Iterator[Issue]:
-    """Every usage rule not in ``disabled`` over ``text``."""
-    toks = tokens(text)
-    for name, rule in RULE_FUNCTIONS.items():
-        if name not in disabled:
-            yield from rule(text, toks)

@@ -206,10 +206,13 @@ class Inbox:
 
     def unqueued(self, limit: int = 1000) -> list[InboxEvent]:
         """Events stored but not yet handed to the queue, oldest first (what the dispatcher feeds)."""
+        return self._events("queued_at is null and done_at is null", limit)
+
+    def _events(self, where: str, limit: int) -> list[InboxEvent]:
         with self._lock:
             rows = self._conn.execute(
                 "select delivery_id, submission_id, revision, body, received_at, queued_at from events"
-                " where queued_at is null and done_at is null order by received_at limit ?",
+                f" where {where} order by received_at limit ?",
                 (limit,),
             ).fetchall()
         return [InboxEvent(r[0], r[1], r[2], bytes(r[3]), r[4], r[5]) for r in rows]
@@ -237,13 +240,7 @@ class Inbox:
 
     def pending(self, limit: int = 10_000) -> list[InboxEvent]:
         """Events not done yet, oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
-                "select delivery_id, submission_id, revision, body, received_at, queued_at from events"
-                " where done_at is null order by received_at limit ?",
-                (limit,),
-            ).fetchall()
-        return [InboxEvent(r[0], r[1], r[2], bytes(r[3]), r[4], r[5]) for r in rows]
+        return self._events("done_at is null", limit)
 
     def mark_failed(self, failures: dict[str, str]) -> None:
         """Done without a report: delivery id -> the reference id its comment and log name."""
